@@ -1,0 +1,2 @@
+//! The `iron-worker` command.
+fn main() {}

@@ -1,0 +1,1 @@
+//! Local IronWorker-compatible server: router, store, executor, scheduler.
