@@ -4,16 +4,51 @@
 //! are the server's JSON as [`serde_json::Value`], so every field the server sent is kept.
 //! List calls return the JSON array (the `codes` / `tasks` / `schedules` / `revisions` member).
 //!
-//! SKELETON: signatures are fixed; bodies are being written.
+//! Requests carry `Authorization: OAuth <token>`, ask for gzip, and time out after
+//! `config.timeout` (`config.upload_timeout` for package uploads and downloads and log streams).
+//! A 503 or 504, or a connection that could not be opened, is retried up to `config.max_retries`
+//! times with jittered exponential backoff; a POST that may have reached the server is never
+//! sent twice, so a task is never queued twice.
 
 use std::io::Read;
 use std::path::Path;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-use serde_json::Value;
+use serde_json::{json, Map, Value};
 
 use crate::config::{Config, ConfigOptions};
-use crate::error::Result;
+use crate::error::{Error, Result};
+use crate::http::{encode, Budget, Method, Payload, Request, Transport};
+use crate::multipart::UploadForm;
 use crate::options::{CodeOptions, Page, ScheduleOptions, TaskFilter, TaskOptions, WaitOptions};
+use crate::retry::{Backoff, DEFAULT_BASE};
+
+/// Task statuses that are not final: `wait_for` keeps polling while a task is in one of them.
+const PENDING_STATUSES: [&str; 3] = ["queued", "preparing", "running"];
+
+/// Every task status the list filter knows (`killed` is the 2012 name of a system kill).
+const TASK_STATUSES: [&str; 8] = [
+    "queued",
+    "preparing",
+    "running",
+    "complete",
+    "error",
+    "cancelled",
+    "killed",
+    "timeout",
+];
+
+/// The task timeout assumed when the server does not say (the service's default and maximum).
+const DEFAULT_TASK_TIMEOUT: Duration = Duration::from_secs(3600);
+
+/// Added to the task's own timeout by `wait_for`, for queueing and start-up time.
+const WAIT_MARGIN: Duration = Duration::from_secs(60);
+
+/// Shortest pause between two polls, whatever the caller asked, so a wait never spins.
+const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
+
+/// How many times `wait_for_log` asks again for a log the server says does not exist yet.
+const LOG_NOT_FOUND_RETRIES: u32 = 5;
 
 /// A client of one IronWorker project.
 ///
@@ -21,23 +56,53 @@ use crate::options::{CodeOptions, Page, ScheduleOptions, TaskFilter, TaskOptions
 /// builds a fresh connection pool on its first call (no connection is shared with the parent).
 pub struct Client {
     config: Config,
+    transport: Transport,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Client").field("config", &self.config).finish()
+        f.debug_struct("Client")
+            .field("config", &self.config)
+            .finish()
     }
 }
 
 impl Client {
     /// Builds a client for a resolved configuration.
     pub fn new(config: Config) -> Result<Client> {
-        Ok(Client { config })
+        if config.project_id.is_empty() {
+            return Err(Error::InvalidArgument(
+                "project_id must not be empty".to_string(),
+            ));
+        }
+        if config.token.expose().is_empty() {
+            return Err(Error::InvalidArgument(
+                "token must not be empty".to_string(),
+            ));
+        }
+
+        let backoff = Backoff {
+            max_retries: config.max_retries,
+            base: DEFAULT_BASE,
+        };
+        let transport = Transport::new(&config, backoff);
+        Ok(Client { config, transport })
     }
 
     /// Resolves `options` (see [`Config::load`]) and builds a client.
     pub fn from_options(options: &ConfigOptions) -> Result<Client> {
         Client::new(Config::load(options)?)
+    }
+
+    /// Sets the ceiling of the first retry's backoff (default 100 ms; it grows 4x per retry,
+    /// up to 10 s). Tests use a tiny base to exercise retries quickly.
+    pub fn with_retry_base(mut self, base: Duration) -> Client {
+        let backoff = Backoff {
+            max_retries: self.config.max_retries,
+            base,
+        };
+        self.transport.set_backoff(backoff);
+        self
     }
 
     /// The configuration in use.
@@ -60,8 +125,50 @@ impl Client {
         name: &str,
         options: &CodeOptions,
     ) -> Result<Value> {
-        let _ = (run_filename, zip_filename, name, options);
-        todo!()
+        require("name", name)?;
+        require("run_filename", run_filename)?;
+        if !zip_filename.is_file() {
+            return Err(Error::FileNotFound {
+                path: zip_filename.to_path_buf(),
+            });
+        }
+
+        let run_file = run_filename.trim_start_matches("./");
+        let entries = crate::package::list_entries(zip_filename)?;
+        if !entries.iter().any(|entry| entry == run_file) {
+            return Err(missing_run_file(run_filename, zip_filename, &entries));
+        }
+
+        let runtime = match &options.runtime {
+            Some(runtime) if !runtime.is_empty() => runtime.clone(),
+            _ => crate::runtime::runtime_for_file(run_file).to_string(),
+        };
+
+        // A PHP worker is started through the generated runner, added to a copy of the zip.
+        let staging;
+        let (upload_path, file_name) = if runtime == "php" {
+            staging = tempfile::tempdir().map_err(|source| Error::Io {
+                action: "create a temporary directory for",
+                path: zip_filename.to_path_buf(),
+                source,
+            })?;
+            let copy = staging.path().join(upload_file_name(zip_filename));
+            let runner = crate::php_runner::runner_source(run_file);
+            let runner_name = crate::php_runner::RUNNER_FILE_NAME;
+            crate::package::with_extra_file(zip_filename, runner_name, runner.as_bytes(), &copy)?;
+            (copy, runner_name.to_string())
+        } else {
+            (zip_filename.to_path_buf(), run_file.to_string())
+        };
+
+        let data = code_data(name, &file_name, &runtime, options);
+        let form = UploadForm::new(&data, &upload_path, &upload_file_name(zip_filename))?;
+        let request = Request {
+            payload: Payload::Upload(&form),
+            duration: Budget::Long,
+            ..Request::new(Method::Post, "/codes")
+        };
+        self.transport.json(&request)
     }
 
     /// Zips `directory` (see [`crate::package::zip_directory`]) into a temporary file and uploads it.
@@ -72,38 +179,57 @@ impl Client {
         name: &str,
         options: &CodeOptions,
     ) -> Result<Value> {
-        let _ = (directory, run_filename, name, options);
-        todo!()
+        require("name", name)?;
+        if !directory.is_dir() {
+            return Err(Error::FileNotFound {
+                path: directory.to_path_buf(),
+            });
+        }
+
+        let staging = tempfile::tempdir().map_err(|source| Error::Io {
+            action: "create a temporary directory for",
+            path: directory.to_path_buf(),
+            source,
+        })?;
+        let zip = staging.path().join(format!("{}.zip", safe_file_stem(name)));
+        crate::package::zip_directory(directory, &zip, true)?;
+
+        self.post_code(run_filename, &zip, name, options)
     }
 
     /// Lists code packages (the `codes` array).
     pub fn get_codes(&self, page: &Page) -> Result<Value> {
-        let _ = page;
-        todo!()
+        let request = paged(Request::new(Method::Get, "/codes"), page);
+        list(self.transport.json(&request)?, "codes", "GET /codes")
     }
 
     /// One code package.
     pub fn get_code_details(&self, code_id: &str) -> Result<Value> {
-        let _ = code_id;
-        todo!()
+        let path = format!("/codes/{}", id("code_id", code_id)?);
+        self.transport.json(&Request::new(Method::Get, path))
     }
 
     /// Deletes a code package.
     pub fn delete_code(&self, code_id: &str) -> Result<Value> {
-        let _ = code_id;
-        todo!()
+        let path = format!("/codes/{}", id("code_id", code_id)?);
+        self.transport.json(&Request::new(Method::Delete, path))
     }
 
     /// Lists the revisions of a code package (the `revisions` array).
     pub fn get_code_revisions(&self, code_id: &str, page: &Page) -> Result<Value> {
-        let _ = (code_id, page);
-        todo!()
+        let path = format!("/codes/{}/revisions", id("code_id", code_id)?);
+        let request = paged(Request::new(Method::Get, path), page);
+        list(
+            self.transport.json(&request)?,
+            "revisions",
+            "GET /codes/{id}/revisions",
+        )
     }
 
     /// Downloads a code package (latest revision unless `revision` is given) as zip bytes.
     pub fn download_code(&self, code_id: &str, revision: Option<u32>) -> Result<Vec<u8>> {
-        let _ = (code_id, revision);
-        todo!()
+        let request = self.download_request(code_id, revision)?;
+        self.transport.bytes(&request)
     }
 
     /// Downloads a code package into `destination`, streamed, atomically (temp file + rename).
@@ -113,32 +239,55 @@ impl Client {
         revision: Option<u32>,
         destination: &Path,
     ) -> Result<()> {
-        let _ = (code_id, revision, destination);
-        todo!()
+        let request = self.download_request(code_id, revision)?;
+        let folder = match destination.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let io_error = |action, source| Error::Io {
+            action,
+            path: destination.to_path_buf(),
+            source,
+        };
+
+        // The temporary file is created first: an unwritable destination fails before the
+        // download starts.
+        let mut file = tempfile::Builder::new()
+            .prefix(".iron-download-")
+            .tempfile_in(folder)
+            .map_err(|e| io_error("create a temporary file for", e))?;
+        self.transport
+            .copy_to(&request, file.as_file_mut(), destination)?;
+        file.as_file()
+            .sync_all()
+            .map_err(|e| io_error("write", e))?;
+        file.persist(destination)
+            .map_err(|e| io_error("rename into", e.error))?;
+        Ok(())
     }
 
     /// Task counts by status for a code package.
     pub fn get_code_stats(&self, code_id: &str) -> Result<Value> {
-        let _ = code_id;
-        todo!()
+        let path = format!("/codes/{}/stats", id("code_id", code_id)?);
+        self.transport.json(&Request::new(Method::Get, path))
     }
 
     /// Stops dispatching the queued tasks of a code package.
     pub fn pause_task_queue(&self, code_id: &str) -> Result<Value> {
-        let _ = code_id;
-        todo!()
+        let path = format!("/codes/{}/pause_task_queue", id("code_id", code_id)?);
+        self.transport.json(&Request::new(Method::Post, path))
     }
 
     /// Resumes dispatching the queued tasks of a code package.
     pub fn resume_task_queue(&self, code_id: &str) -> Result<Value> {
-        let _ = code_id;
-        todo!()
+        let path = format!("/codes/{}/resume_task_queue", id("code_id", code_id)?);
+        self.transport.json(&Request::new(Method::Post, path))
     }
 
     /// Cancels every queued task of a code package.
     pub fn cancel_all_tasks(&self, code_id: &str) -> Result<Value> {
-        let _ = code_id;
-        todo!()
+        let path = format!("/codes/{}/cancel_all", id("code_id", code_id)?);
+        self.transport.json(&Request::new(Method::Post, path))
     }
 
     // ---- tasks ---------------------------------------------------------------------------
@@ -151,63 +300,138 @@ impl Client {
         payload: Option<&Value>,
         options: &TaskOptions,
     ) -> Result<Value> {
-        let _ = (name, payload, options);
-        todo!()
+        require("name", name)?;
+        let task = task_body(name, payload, options);
+        let request = Request::new(Method::Post, "/tasks").json(json!({ "tasks": [task] }));
+        self.transport.json(&request)
     }
 
     /// Queues one task per payload in one request; ids come back in order.
-    pub fn post_tasks(&self, name: &str, payloads: &[Value], options: &TaskOptions) -> Result<Value> {
-        let _ = (name, payloads, options);
-        todo!()
+    pub fn post_tasks(
+        &self,
+        name: &str,
+        payloads: &[Value],
+        options: &TaskOptions,
+    ) -> Result<Value> {
+        require("name", name)?;
+        if payloads.is_empty() {
+            return Err(Error::InvalidArgument(
+                "payloads must not be empty".to_string(),
+            ));
+        }
+
+        let tasks: Vec<Value> = payloads
+            .iter()
+            .map(|p| task_body(name, Some(p), options))
+            .collect();
+        let request = Request::new(Method::Post, "/tasks").json(json!({ "tasks": tasks }));
+        self.transport.json(&request)
     }
 
     /// Lists tasks (the `tasks` array), newest first.
     pub fn get_tasks(&self, filter: &TaskFilter) -> Result<Value> {
-        let _ = filter;
-        todo!()
+        let mut request = paged(Request::new(Method::Get, "/tasks"), &filter.page)
+            .query_opt("code_name", filter.code_name.as_deref())
+            .query_opt("from_time", filter.from_time)
+            .query_opt("to_time", filter.to_time)
+            .query_opt("label", filter.label.as_deref())
+            .query_opt("cluster", filter.cluster.as_deref());
+
+        for status in &filter.statuses {
+            let known = TASK_STATUSES
+                .iter()
+                .find(|known| **known == status.as_str());
+            let Some(known) = known else {
+                return Err(Error::InvalidArgument(format!(
+                    "unknown task status {status:?} (expected one of {})",
+                    TASK_STATUSES.join(", ")
+                )));
+            };
+            request = request.query(known, 1);
+        }
+
+        list(self.transport.json(&request)?, "tasks", "GET /tasks")
     }
 
     /// One task.
     pub fn get_task_details(&self, task_id: &str) -> Result<Value> {
-        let _ = task_id;
-        todo!()
+        let path = format!("/tasks/{}", id("task_id", task_id)?);
+        self.transport.json(&Request::new(Method::Get, path))
     }
 
     /// The task's log (stdout and stderr) as text.
     pub fn get_log(&self, task_id: &str) -> Result<String> {
-        let _ = task_id;
-        todo!()
+        let path = format!("/tasks/{}/log", id("task_id", task_id)?);
+        let request = Request {
+            accept: "text/plain",
+            ..Request::new(Method::Get, path)
+        };
+        let bytes = self.transport.bytes(&request)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// The task's log as a byte stream, for large logs.
     pub fn get_log_stream(&self, task_id: &str) -> Result<Box<dyn Read + Send>> {
-        let _ = task_id;
-        todo!()
+        let path = format!("/tasks/{}/log", id("task_id", task_id)?);
+        let request = Request {
+            accept: "text/plain",
+            duration: Budget::Long,
+            ..Request::new(Method::Get, path)
+        };
+        Ok(Box::new(self.transport.reader(&request)?))
     }
 
     /// The task's stdout alone (`outlog`).
     pub fn get_stdout(&self, task_id: &str) -> Result<String> {
-        let _ = task_id;
-        todo!()
+        let path = format!("/tasks/{}/outlog", id("task_id", task_id)?);
+        let request = Request {
+            accept: "text/plain",
+            ..Request::new(Method::Get, path)
+        };
+        let bytes = self.transport.bytes(&request)?;
+        Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Waits for the task to end, then returns its log; retries the 404 a server gives before
     /// any log exists.
     pub fn wait_for_log(&self, task_id: &str, options: &WaitOptions) -> Result<String> {
-        let _ = (task_id, options);
-        todo!()
+        self.wait_for(task_id, options)?;
+
+        let mut interval = options.interval.max(MIN_POLL_INTERVAL);
+        let mut tries = 0;
+        loop {
+            match self.get_log(task_id) {
+                Err(e) if e.status() == Some(404) && tries < LOG_NOT_FOUND_RETRIES => {
+                    tracing::debug!(task_id, tries, "log not there yet; asking again");
+                    std::thread::sleep(interval);
+                    interval = (interval * 2).min(options.max_interval.max(MIN_POLL_INTERVAL));
+                    tries += 1;
+                }
+                other => return other,
+            }
+        }
     }
 
     /// Cancels a task.
     pub fn cancel_task(&self, task_id: &str) -> Result<Value> {
-        let _ = task_id;
-        todo!()
+        let path = format!("/tasks/{}/cancel", id("task_id", task_id)?);
+        self.transport.json(&Request::new(Method::Post, path))
     }
 
     /// Queues a new task like a finished one, after `delay` seconds.
     pub fn retry_task(&self, task_id: &str, delay: Option<i64>) -> Result<Value> {
-        let _ = (task_id, delay);
-        todo!()
+        let path = format!("/tasks/{}/retry", id("task_id", task_id)?);
+        let mut body = Map::new();
+        if let Some(delay) = delay {
+            if delay < 0 {
+                let msg = format!("delay must be zero or more seconds, got {delay}");
+                return Err(Error::InvalidArgument(msg));
+            }
+            body.insert("delay".to_string(), delay.into());
+        }
+
+        let request = Request::new(Method::Post, path).json(Value::Object(body));
+        self.transport.json(&request)
     }
 
     /// Sets a task's progress (`percent` 0-100 and/or `msg`).
@@ -217,23 +441,68 @@ impl Client {
         percent: Option<i64>,
         msg: Option<&str>,
     ) -> Result<Value> {
-        let _ = (task_id, percent, msg);
-        todo!()
+        let path = format!("/tasks/{}/progress", id("task_id", task_id)?);
+        let mut body = Map::new();
+        if let Some(percent) = percent {
+            if !(0..=100).contains(&percent) {
+                let msg = format!("percent must be between 0 and 100, got {percent}");
+                return Err(Error::InvalidArgument(msg));
+            }
+            body.insert("percent".to_string(), percent.into());
+        }
+        if let Some(msg) = msg {
+            body.insert("msg".to_string(), msg.into());
+        }
+
+        let request = Request::new(Method::Post, path).json(Value::Object(body));
+        self.transport.json(&request)
     }
 
     /// Polls the task with backoff until its status is terminal (not `queued`, `preparing`
     /// or `running`) and returns its details; [`crate::Error::Timeout`] after `max_wait`.
     pub fn wait_for(&self, task_id: &str, options: &WaitOptions) -> Result<Value> {
-        let _ = (task_id, options);
-        todo!()
+        let started = Instant::now();
+        let max_interval = options.max_interval.max(MIN_POLL_INTERVAL);
+        let mut interval = options.interval.max(MIN_POLL_INTERVAL).min(max_interval);
+        let mut max_wait = options.max_wait.filter(|wait| !wait.is_zero());
+
+        loop {
+            let details = self.get_task_details(task_id)?;
+            let status = match details.get("status").and_then(Value::as_str) {
+                Some(status) => status.to_string(),
+                None => {
+                    let msg = format!("GET /tasks/{task_id}: the task has no `status`");
+                    return Err(Error::Decode(msg));
+                }
+            };
+            if !PENDING_STATUSES.contains(&status.as_str()) {
+                return Ok(details);
+            }
+
+            let limit = *max_wait.get_or_insert_with(|| task_timeout(&details) + WAIT_MARGIN);
+            let waited = started.elapsed();
+            if waited >= limit {
+                return Err(Error::Timeout(format!(
+                    "task {task_id} is still {status} after waiting {:.1} s",
+                    waited.as_secs_f64()
+                )));
+            }
+
+            std::thread::sleep(interval.min(limit - waited));
+            interval = (interval * 2).min(max_interval);
+        }
     }
 
     /// The webhook URL that queues a task of `code_name` from any HTTP POST.
     ///
     /// The URL contains the token (that is how webhooks authenticate): treat it as a secret.
     pub fn webhook_url(&self, code_name: &str) -> String {
-        let _ = code_name;
-        todo!()
+        format!(
+            "{}/tasks/webhook?code_name={}&oauth={}",
+            self.transport.project_url(),
+            encode(code_name),
+            encode(self.config.token.expose())
+        )
     }
 
     // ---- schedules -----------------------------------------------------------------------
@@ -245,38 +514,323 @@ impl Client {
         payload: Option<&Value>,
         options: &ScheduleOptions,
     ) -> Result<Value> {
-        let _ = (name, payload, options);
-        todo!()
+        require("name", name)?;
+
+        let mut schedule = Map::new();
+        schedule.insert("code_name".to_string(), name.into());
+        schedule.insert("payload".to_string(), payload_text(payload).into());
+        if options.start_at.is_none() && options.delay.is_none() {
+            schedule.insert("start_at".to_string(), rfc3339_now().into());
+        }
+        insert_opt(&mut schedule, "start_at", options.start_at.as_deref());
+        insert_opt(&mut schedule, "delay", options.delay);
+        insert_opt(&mut schedule, "run_every", options.run_every);
+        insert_opt(&mut schedule, "end_at", options.end_at.as_deref());
+        insert_opt(&mut schedule, "run_times", options.run_times);
+        insert_opt(&mut schedule, "priority", options.priority);
+        insert_opt(&mut schedule, "timeout", options.timeout);
+        insert_opt(&mut schedule, "cluster", options.cluster.as_deref());
+        insert_opt(&mut schedule, "label", options.label.as_deref());
+
+        let body = json!({ "schedules": [Value::Object(schedule)] });
+        self.transport
+            .json(&Request::new(Method::Post, "/schedules").json(body))
     }
 
     /// Lists schedules (the `schedules` array).
     pub fn get_schedules(&self, page: &Page) -> Result<Value> {
-        let _ = page;
-        todo!()
+        let request = paged(Request::new(Method::Get, "/schedules"), page);
+        list(
+            self.transport.json(&request)?,
+            "schedules",
+            "GET /schedules",
+        )
     }
 
     /// One schedule.
     pub fn get_schedule(&self, schedule_id: &str) -> Result<Value> {
-        let _ = schedule_id;
-        todo!()
+        let path = format!("/schedules/{}", id("schedule_id", schedule_id)?);
+        self.transport.json(&Request::new(Method::Get, path))
     }
 
     /// Cancels a schedule.
     pub fn cancel_schedule(&self, schedule_id: &str) -> Result<Value> {
-        let _ = schedule_id;
-        todo!()
+        let path = format!("/schedules/{}/cancel", id("schedule_id", schedule_id)?);
+        self.transport.json(&Request::new(Method::Post, path))
     }
 
     /// Updates fields of a schedule (e.g. `label`).
-    pub fn update_schedule(&self, schedule_id: &str, fields: &serde_json::Map<String, Value>) -> Result<Value> {
-        let _ = (schedule_id, fields);
-        todo!()
+    pub fn update_schedule(
+        &self,
+        schedule_id: &str,
+        fields: &serde_json::Map<String, Value>,
+    ) -> Result<Value> {
+        let path = format!("/schedules/{}", id("schedule_id", schedule_id)?);
+        let request = Request::new(Method::Put, path).json(Value::Object(fields.clone()));
+        self.transport.json(&request)
     }
 
     // ---- project -------------------------------------------------------------------------
 
     /// The project (`id`, `name`, ...).
     pub fn get_project_details(&self) -> Result<Value> {
-        todo!()
+        self.transport.json(&Request::new(Method::Get, ""))
+    }
+
+    // ---- helpers -------------------------------------------------------------------------
+
+    /// `GET /codes/{id}/download[?revision=N]`, with the long time limit.
+    fn download_request(&self, code_id: &str, revision: Option<u32>) -> Result<Request<'static>> {
+        let path = format!("/codes/{}/download", id("code_id", code_id)?);
+        let request = Request {
+            accept: "application/zip",
+            duration: Budget::Long,
+            ..Request::new(Method::Get, path)
+        };
+        Ok(request.query_opt("revision", revision))
+    }
+}
+
+/// Fails with a message naming `what` when `value` is empty.
+fn require(what: &str, value: &str) -> Result<()> {
+    if value.trim().is_empty() {
+        return Err(Error::InvalidArgument(format!("{what} must not be empty")));
+    }
+    Ok(())
+}
+
+/// Checks an id and percent-encodes it for a path.
+///
+/// An empty id would turn `/tasks/{id}` into the task list, so it is refused.
+fn id(what: &str, value: &str) -> Result<String> {
+    require(what, value)?;
+    Ok(encode(value))
+}
+
+/// Adds `page` / `per_page` to a list request.
+fn paged<'a>(request: Request<'a>, page: &Page) -> Request<'a> {
+    request
+        .query_opt("page", page.page)
+        .query_opt("per_page", page.per_page)
+}
+
+/// Takes the array `key` out of a list answer.
+fn list(mut answer: Value, key: &str, what: &str) -> Result<Value> {
+    match answer.get_mut(key).map(Value::take) {
+        Some(items @ Value::Array(_)) => Ok(items),
+        Some(Value::Null) | None if answer.is_object() => Ok(Value::Array(Vec::new())),
+        _ => Err(Error::Decode(format!(
+            "{what}: the answer has no `{key}` array"
+        ))),
+    }
+}
+
+/// The JSON text sent as a task or schedule payload (`"{}"` when there is none).
+fn payload_text(payload: Option<&Value>) -> String {
+    match payload {
+        Some(value) => value.to_string(),
+        None => "{}".to_string(),
+    }
+}
+
+/// One element of the `tasks` array of `POST /tasks`.
+fn task_body(name: &str, payload: Option<&Value>, options: &TaskOptions) -> Value {
+    let mut task = Map::new();
+    task.insert("code_name".to_string(), name.into());
+    task.insert("payload".to_string(), payload_text(payload).into());
+    insert_opt(&mut task, "priority", options.priority);
+    insert_opt(&mut task, "timeout", options.timeout);
+    insert_opt(&mut task, "delay", options.delay);
+    insert_opt(&mut task, "cluster", options.cluster.as_deref());
+    insert_opt(&mut task, "label", options.label.as_deref());
+    Value::Object(task)
+}
+
+/// The `data` part of a code upload.
+fn code_data(name: &str, file_name: &str, runtime: &str, options: &CodeOptions) -> Value {
+    let mut data = Map::new();
+    data.insert("name".to_string(), name.into());
+    data.insert("file_name".to_string(), file_name.into());
+    data.insert("runtime".to_string(), runtime.into());
+    insert_opt(&mut data, "stack", options.stack.as_deref());
+    insert_opt(&mut data, "config", options.config.as_deref());
+    insert_opt(&mut data, "max_concurrency", options.max_concurrency);
+    insert_opt(&mut data, "retries", options.retries);
+    insert_opt(&mut data, "retries_delay", options.retries_delay);
+    insert_opt(&mut data, "default_priority", options.default_priority);
+    if !options.env_vars.is_empty() {
+        let vars: Map<String, Value> = options
+            .env_vars
+            .iter()
+            .map(|(k, v)| (k.clone(), Value::from(v.as_str())))
+            .collect();
+        data.insert("env_vars".to_string(), Value::Object(vars));
+    }
+    Value::Object(data)
+}
+
+/// Inserts `key` when `value` is set.
+fn insert_opt<T: Into<Value>>(map: &mut Map<String, Value>, key: &str, value: Option<T>) {
+    if let Some(value) = value {
+        map.insert(key.to_string(), value.into());
+    }
+}
+
+/// The error for a run file that is not in the archive, listing a few entries that are.
+fn missing_run_file(run_filename: &str, zip: &Path, entries: &[String]) -> Error {
+    const SHOWN: usize = 10;
+    let files: Vec<&str> = entries
+        .iter()
+        .map(String::as_str)
+        .filter(|e| !e.ends_with('/'))
+        .take(SHOWN)
+        .collect();
+    let more = entries.len().saturating_sub(files.len());
+    let listing = if files.is_empty() {
+        "the archive has no files".to_string()
+    } else if more > 0 {
+        format!("it holds {} and {more} more", files.join(", "))
+    } else {
+        format!("it holds {}", files.join(", "))
+    };
+    Error::InvalidArgument(format!(
+        "run_filename {run_filename:?} is not in {}: {listing}",
+        zip.display()
+    ))
+}
+
+/// The file name sent for the zip part of an upload.
+fn upload_file_name(zip: &Path) -> String {
+    zip.file_name()
+        .map(|name| name.to_string_lossy().into_owned())
+        .filter(|name| !name.is_empty())
+        .unwrap_or_else(|| "package.zip".to_string())
+}
+
+/// A code name made safe as a file name.
+fn safe_file_stem(name: &str) -> String {
+    name.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect()
+}
+
+/// The task's `timeout` in seconds (a number or a numeric string), or the default.
+fn task_timeout(details: &Value) -> Duration {
+    let seconds = match details.get("timeout") {
+        Some(Value::Number(n)) => n.as_f64(),
+        Some(Value::String(s)) => s.trim().parse::<f64>().ok(),
+        _ => None,
+    };
+    match seconds {
+        Some(s) if s.is_finite() && s > 0.0 => Duration::from_secs_f64(s.min(7.0 * 86_400.0)),
+        _ => DEFAULT_TASK_TIMEOUT,
+    }
+}
+
+/// The current time as RFC 3339 in UTC, to the second: `2012-02-14T11:30:00Z`.
+fn rfc3339_now() -> String {
+    let seconds = SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs())
+        .unwrap_or(0);
+    rfc3339(seconds)
+}
+
+/// Formats Unix seconds as RFC 3339 in UTC.
+fn rfc3339(unix_seconds: u64) -> String {
+    let days = (unix_seconds / 86_400) as i64;
+    let secs_of_day = unix_seconds % 86_400;
+
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let day = doy - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = yoe + era * 400 + i64::from(month <= 2);
+
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        secs_of_day / 3600,
+        secs_of_day / 60 % 60,
+        secs_of_day % 60
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_formats_known_instants() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00Z");
+        assert_eq!(rfc3339(951_782_400), "2000-02-29T00:00:00Z");
+        assert_eq!(rfc3339(1_329_219_000), "2012-02-14T11:30:00Z");
+        assert_eq!(rfc3339(4_102_444_799), "2099-12-31T23:59:59Z");
+    }
+
+    #[test]
+    fn task_timeout_reads_numbers_and_strings() {
+        assert_eq!(
+            task_timeout(&json!({"timeout": 30})),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            task_timeout(&json!({"timeout": "45"})),
+            Duration::from_secs(45)
+        );
+        assert_eq!(task_timeout(&json!({"timeout": 0})), DEFAULT_TASK_TIMEOUT);
+        assert_eq!(task_timeout(&json!({})), DEFAULT_TASK_TIMEOUT);
+    }
+
+    #[test]
+    fn code_data_has_only_the_options_that_are_set() {
+        let mut options = CodeOptions {
+            retries: Some(2),
+            ..CodeOptions::default()
+        };
+        options.env_vars.insert("A".to_string(), "1".to_string());
+        let data = code_data("w", "w.py", "python", &options);
+        assert_eq!(
+            data,
+            json!({"name": "w", "file_name": "w.py", "runtime": "python", "retries": 2,
+                   "env_vars": {"A": "1"}})
+        );
+    }
+
+    #[test]
+    fn task_body_encodes_the_payload_as_text() {
+        let options = TaskOptions {
+            priority: Some(1),
+            ..TaskOptions::default()
+        };
+        let task = task_body("w", Some(&json!({"max": 5})), &options);
+        assert_eq!(
+            task,
+            json!({"code_name": "w", "payload": "{\"max\":5}", "priority": 1})
+        );
+        assert_eq!(
+            task_body("w", None, &TaskOptions::default())["payload"],
+            "{}"
+        );
+    }
+
+    #[test]
+    fn list_takes_the_array_out() {
+        assert_eq!(
+            list(json!({"tasks": [1, 2]}), "tasks", "t").unwrap(),
+            json!([1, 2])
+        );
+        assert_eq!(list(json!({}), "tasks", "t").unwrap(), json!([]));
+        assert!(list(json!({"tasks": 3}), "tasks", "t").is_err());
     }
 }

@@ -18,6 +18,10 @@ pub mod php_runner;
 pub mod runtime;
 pub mod worker;
 
+mod http;
+mod multipart;
+mod retry;
+
 pub use client::Client;
 pub use config::{Config, ConfigOptions, Token};
 pub use error::{Error, ErrorKind, Result};
