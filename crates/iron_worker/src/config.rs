@@ -97,7 +97,9 @@ impl std::fmt::Display for Token {
 /// Keys: `token`, `project_id`, `host`, `port`, `protocol` (alias `scheme`), `api_version`
 /// (alias `version`), `timeout`, `upload_timeout`, `max_retries`. Values may be strings or
 /// numbers; `null` means "not given". An unknown key is an [`crate::Error::InvalidArgument`].
-#[derive(Debug, Clone, Default)]
+///
+/// Its `Debug` output shows `<redacted>` in place of the token.
+#[derive(Clone, Default)]
 pub struct ConfigOptions {
     /// The config file named by the caller (INI or JSON); an error if missing or malformed.
     pub config_file: Option<PathBuf>,
@@ -149,6 +151,19 @@ impl ConfigOptions {
             config_file,
             values: normalised,
         })
+    }
+}
+
+impl std::fmt::Debug for ConfigOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let mut values = self.values.clone();
+        if let Some(token) = values.get_mut("token") {
+            *token = Value::from("<redacted>");
+        }
+        f.debug_struct("ConfigOptions")
+            .field("config_file", &self.config_file)
+            .field("values", &values)
+            .finish()
     }
 }
 
