@@ -103,7 +103,7 @@ impl IronWorker {
     /// @param array|null $options token, project_id, host, port, protocol, api_version, timeout,
     ///     upload_timeout, max_retries (they beat the file)
     /// @throws \IronWorker\ConfigException when no token or project id is found
-    pub fn __construct(config: Option<&Zval>, options: Option<&Zval>) -> PhpResult<Self> {
+    pub fn __construct(config: Option<&Zval>, options: Option<&ZendHashTable>) -> PhpResult<Self> {
         const CONFIG: Arg = Arg::new("IronWorker::__construct", 1, "config");
         const OPTIONS: Arg = Arg::new("IronWorker::__construct", 2, "options");
 
@@ -112,8 +112,8 @@ impl IronWorker {
         if let Some(config) = config.map(Zval::dereference).filter(|z| !z.is_null()) {
             if let Some(path) = config.str() {
                 config_file = Some(PathBuf::from(path));
-            } else if config.is_array() {
-                let from_config = to_options(Some(config), &CONFIG)?;
+            } else if let Some(table) = config.array() {
+                let from_config = to_options(Some(table), &CONFIG)?;
                 for (key, value) in from_config {
                     values.entry(key).or_insert(value);
                 }
@@ -172,22 +172,14 @@ impl IronWorker {
         ))
     }
 
-    /// Inside a worker: everything the runtime passed (task_id, dir, payload, config, ...).
+    /// Inside a worker: everything the runtime passed, as an array: task_id, dir, payload,
+    /// config, schedule_id, payload_file, config_file, environment (absent ones are null).
     ///
-    /// Payload and config are decoded as getPayload() / getConfig() do.
+    /// Payload and config are decoded as arrays, like the runner's getArgs().
     ///
     /// @return array
     pub fn get_args() -> PhpResult<Zval> {
-        let args = core(task_context().args())?;
-        let mut table = ZendHashTable::new();
-        if let Value::Object(fields) = args {
-            for (key, value) in &fields {
-                table
-                    .insert(key.as_str(), convert::json_decode(value, false)?)
-                    .map_err(php_error)?;
-            }
-        }
-        table.into_zval(false).map_err(php_error)
+        convert::json_decode(&core(task_context().args())?, true)
     }
 
     /// Inside a worker: the task's payload, decoded like json_decode (objects by default).
@@ -232,7 +224,7 @@ impl IronWorker {
         runFilename: &str,
         zipFilename: &str,
         name: &str,
-        options: Option<&Zval>,
+        options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         const OPTIONS: Arg = Arg::new("IronWorker::postCode", 4, "options");
         let options = core(CodeOptions::from_map(&to_options(options, &OPTIONS)?))?;
@@ -253,7 +245,7 @@ impl IronWorker {
         directory: &str,
         runFilename: &str,
         name: &str,
-        options: Option<&Zval>,
+        options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         const OPTIONS: Arg = Arg::new("IronWorker::upload", 4, "options");
         let options = core(CodeOptions::from_map(&to_options(options, &OPTIONS)?))?;
@@ -356,7 +348,7 @@ impl IronWorker {
         &self,
         name: &str,
         payload: Option<&Zval>,
-        options: Option<&Zval>,
+        options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         const PAYLOAD: Arg = Arg::new("IronWorker::postTask", 2, "payload");
         const OPTIONS: Arg = Arg::new("IronWorker::postTask", 3, "options");
@@ -375,7 +367,7 @@ impl IronWorker {
         &self,
         name: &str,
         payloads: &ZendHashTable,
-        options: Option<&Zval>,
+        options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         const PAYLOADS: Arg = Arg::new("IronWorker::postTasks", 2, "payloads");
         const OPTIONS: Arg = Arg::new("IronWorker::postTasks", 3, "options");
@@ -389,12 +381,12 @@ impl IronWorker {
 
     /// Lists tasks, newest first.
     ///
-    /// @param array|null $filter page, per_page, code_name, status (string or list),
+    /// @param array|null $options page, per_page, code_name, status (string or list),
     ///     from_time, to_time, label, cluster, or a flag per status (queued => true, ...)
     /// @return \IronWorker\Result[]
-    pub fn get_tasks(&self, filter: Option<&Zval>) -> PhpResult<Zval> {
-        const FILTER: Arg = Arg::new("IronWorker::getTasks", 1, "filter");
-        let filter = core(TaskFilter::from_map(&to_options(filter, &FILTER)?))?;
+    pub fn get_tasks(&self, options: Option<&ZendHashTable>) -> PhpResult<Zval> {
+        const OPTIONS: Arg = Arg::new("IronWorker::getTasks", 1, "options");
+        let filter = core(TaskFilter::from_map(&to_options(options, &OPTIONS)?))?;
         list(self.client.get_tasks(&filter))
     }
 
@@ -483,7 +475,7 @@ impl IronWorker {
         &self,
         name: &str,
         payload: Option<&Zval>,
-        options: Option<&Zval>,
+        options: Option<&ZendHashTable>,
     ) -> PhpResult<Zval> {
         const PAYLOAD: Arg = Arg::new("IronWorker::postSchedule", 2, "payload");
         const OPTIONS: Arg = Arg::new("IronWorker::postSchedule", 3, "options");

@@ -79,15 +79,12 @@ pub(crate) fn to_json(zval: &Zval, arg: &Arg) -> PhpResult<Value> {
 }
 
 /// Converts an options array (string keys) given as `arg`; `null` is no options.
-pub(crate) fn to_options(zval: Option<&Zval>, arg: &Arg) -> PhpResult<Map<String, Value>> {
-    let Some(zval) = zval.map(Zval::dereference).filter(|z| !z.is_null()) else {
+pub(crate) fn to_options(
+    table: Option<&ZendHashTable>,
+    arg: &Arg,
+) -> PhpResult<Map<String, Value>> {
+    let Some(table) = table else {
         return Ok(Map::new());
-    };
-    let Some(table) = zval.array() else {
-        return Err(type_error(
-            arg,
-            format!("must be of type array, {} given", type_name(zval)),
-        ));
     };
 
     let encoder = Encoder { arg };
