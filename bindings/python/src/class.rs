@@ -127,7 +127,12 @@ impl IronWorker {
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
         let mut values = kwargs_map(options)?;
-        let strings = [("token", token), ("project_id", project_id), ("host", host), ("protocol", protocol)];
+        let strings = [
+            ("token", token),
+            ("project_id", project_id),
+            ("host", host),
+            ("protocol", protocol),
+        ];
         for (name, value) in strings {
             if let Some(value) = value {
                 values.insert(name.to_string(), Value::String(value));
@@ -186,7 +191,8 @@ impl IronWorker {
         destination: PathBuf,
         overwrite: bool,
     ) -> PyResult<bool> {
-        py.detach(|| package::create_zip(&base_dir, &files, &destination, overwrite)).into_py()
+        py.detach(|| package::create_zip(&base_dir, &files, &destination, overwrite))
+            .into_py()
     }
 
     /// Zips the contents of ``directory``, entries relative to it (the run file at the root).
@@ -201,7 +207,8 @@ impl IronWorker {
         destination: PathBuf,
         overwrite: bool,
     ) -> PyResult<bool> {
-        py.detach(|| package::zip_directory(&directory, &destination, overwrite)).into_py()
+        py.detach(|| package::zip_directory(&directory, &destination, overwrite))
+            .into_py()
     }
 
     /// Inside a running worker: what the runtime passed, as a dict.
@@ -256,7 +263,9 @@ impl IronWorker {
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
         let options = CodeOptions::from_map(&kwargs_map(options)?).into_py()?;
-        self.call(py, |c| c.post_code(&runFilename, &zipFilename, &name, &options))
+        self.call(py, |c| {
+            c.post_code(&runFilename, &zipFilename, &name, &options)
+        })
     }
 
     /// Zips ``directory`` and uploads it as code package ``name`` (postCode's options).
@@ -287,7 +296,11 @@ impl IronWorker {
 
     /// One code package, as a dict.
     #[pyo3(name = "getCodeDetails")]
-    fn get_code_details<'py>(&self, py: Python<'py>, code_id: String) -> PyResult<Bound<'py, PyAny>> {
+    fn get_code_details<'py>(
+        &self,
+        py: Python<'py>,
+        code_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, |c| c.get_code_details(&code_id))
     }
 
@@ -330,7 +343,9 @@ impl IronWorker {
                 Ok(PyString::new(py, &destination.to_string_lossy()).into_any())
             }
             None => {
-                let bytes = py.detach(|| client.download_code(&code_id, revision)).into_py()?;
+                let bytes = py
+                    .detach(|| client.download_code(&code_id, revision))
+                    .into_py()?;
                 Ok(PyBytes::new(py, &bytes).into_any())
             }
         }
@@ -338,19 +353,31 @@ impl IronWorker {
 
     /// Stops dispatching the queued tasks of a code package; returns the server's answer.
     #[pyo3(name = "pauseTaskQueue")]
-    fn pause_task_queue<'py>(&self, py: Python<'py>, code_id: String) -> PyResult<Bound<'py, PyAny>> {
+    fn pause_task_queue<'py>(
+        &self,
+        py: Python<'py>,
+        code_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, |c| c.pause_task_queue(&code_id))
     }
 
     /// Resumes dispatching the queued tasks of a code package; returns the server's answer.
     #[pyo3(name = "resumeTaskQueue")]
-    fn resume_task_queue<'py>(&self, py: Python<'py>, code_id: String) -> PyResult<Bound<'py, PyAny>> {
+    fn resume_task_queue<'py>(
+        &self,
+        py: Python<'py>,
+        code_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, |c| c.resume_task_queue(&code_id))
     }
 
     /// Cancels every queued task of a code package; returns the server's answer.
     #[pyo3(name = "cancelAllTasks")]
-    fn cancel_all_tasks<'py>(&self, py: Python<'py>, code_id: String) -> PyResult<Bound<'py, PyAny>> {
+    fn cancel_all_tasks<'py>(
+        &self,
+        py: Python<'py>,
+        code_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, |c| c.cancel_all_tasks(&code_id))
     }
 
@@ -409,7 +436,11 @@ impl IronWorker {
 
     /// One task, as a dict; ``["status"]`` is "queued", "running", "complete", "error", ...
     #[pyo3(name = "getTaskDetails")]
-    fn get_task_details<'py>(&self, py: Python<'py>, task_id: String) -> PyResult<Bound<'py, PyAny>> {
+    fn get_task_details<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, |c| c.get_task_details(&task_id))
     }
 
@@ -456,7 +487,9 @@ impl IronWorker {
         percent: Option<i64>,
         msg: Option<String>,
     ) -> PyResult<Bound<'py, PyAny>> {
-        self.call(py, |c| c.set_task_progress(&task_id, percent, msg.as_deref()))
+        self.call(py, |c| {
+            c.set_task_progress(&task_id, percent, msg.as_deref())
+        })
     }
 
     /// Waits until the task has ended and returns its details.
@@ -561,7 +594,11 @@ impl IronWorker {
 
     /// One schedule, as a dict.
     #[pyo3(name = "getSchedule")]
-    fn get_schedule<'py>(&self, py: Python<'py>, schedule_id: String) -> PyResult<Bound<'py, PyAny>> {
+    fn get_schedule<'py>(
+        &self,
+        py: Python<'py>,
+        schedule_id: String,
+    ) -> PyResult<Bound<'py, PyAny>> {
         self.call(py, |c| c.get_schedule(&schedule_id))
     }
 

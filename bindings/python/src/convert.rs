@@ -10,9 +10,7 @@ use std::fmt::Write as _;
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
 use pyo3::sync::PyOnceLock;
-use pyo3::types::{
-    PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType,
-};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple, PyType};
 use serde_json::{Map, Number, Value};
 
 /// Deepest nesting accepted going in; deeper is almost always a structure that contains itself,
@@ -54,13 +52,19 @@ enum Datetimes {
 
 /// Converts a payload (or any JSON data) given for `argument`.
 pub(crate) fn to_value(obj: &Bound<'_, PyAny>, argument: &str) -> PyResult<Value> {
-    let mut location = Location { argument, steps: Vec::new() };
+    let mut location = Location {
+        argument,
+        steps: Vec::new(),
+    };
     convert(obj, &mut location, Datetimes::Refuse)
 }
 
 /// Converts an option value: JSON data, or a `datetime` (sent as RFC 3339, UTC).
 pub(crate) fn option_value(obj: &Bound<'_, PyAny>, argument: &str) -> PyResult<Value> {
-    let mut location = Location { argument, steps: Vec::new() };
+    let mut location = Location {
+        argument,
+        steps: Vec::new(),
+    };
     convert(obj, &mut location, Datetimes::ToRfc3339)
 }
 
@@ -78,7 +82,9 @@ pub(crate) fn kwargs_map(kwargs: Option<&Bound<'_, PyDict>>) -> PyResult<Map<Str
 }
 
 /// Builds an options map from named arguments, leaving out the ones that are `None`.
-pub(crate) fn named_map(pairs: &[(&str, Option<&Bound<'_, PyAny>>)]) -> PyResult<Map<String, Value>> {
+pub(crate) fn named_map(
+    pairs: &[(&str, Option<&Bound<'_, PyAny>>)],
+) -> PyResult<Map<String, Value>> {
     let mut map = Map::new();
     for (name, value) in pairs {
         if let Some(value) = value {
@@ -112,7 +118,7 @@ fn convert(obj: &Bound<'_, PyAny>, at: &mut Location<'_>, dt: Datetimes) -> PyRe
         return Ok(Value::Number(number));
     }
     if let Ok(s) = obj.cast::<PyString>() {
-        return Ok(Value::String(s.to_str()?.to_string()));
+        return Ok(Value::String(s.to_cow()?.into_owned()));
     }
     if let Ok(dict) = obj.cast::<PyDict>() {
         return dict_value(dict, at, dt);
@@ -160,7 +166,7 @@ fn dict_value(dict: &Bound<'_, PyDict>, at: &mut Location<'_>, dt: Datetimes) ->
     let mut map = Map::new();
     for (key, item) in dict.iter() {
         let key = match key.cast::<PyString>() {
-            Ok(key) => key.to_str()?.to_string(),
+            Ok(key) => key.to_cow()?.into_owned(),
             Err(_) => {
                 return Err(PyTypeError::new_err(format!(
                     "{}: dict keys must be str, not {}",

@@ -24,4 +24,3 @@ mod native {
         m.add("__version__", iron_worker::VERSION)
     }
 }
-
