@@ -6,8 +6,8 @@
 //! A flag's value is the next argument (`-payload /task/payload.json`), or follows an `=` in
 //! the same argument (`-payload=payload.json`, the form the tutorial suggests for a local run).
 //! A known flag with no value after it is ignored, as are unknown flags, so a worker can take
-//! arguments of its own. When a flag is repeated, the last one wins. An empty environment
-//! variable counts as unset.
+//! arguments of its own. When a flag is repeated, the last one wins. An empty value, from a
+//! flag (`-payload=`) or an environment variable, counts as unset.
 
 use std::path::{Path, PathBuf};
 
@@ -99,7 +99,9 @@ impl TaskContext {
                     _ => continue,
                 },
             };
-            context.set(field, value);
+            if !value.is_empty() {
+                context.set(field, value);
+            }
         }
 
         let vars = [

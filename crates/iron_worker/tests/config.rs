@@ -3,6 +3,9 @@
 //! Each test resolves against an injected environment: a fresh current directory and home
 //! directory on disk, and a fixed set of environment variables.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap there is a failed test.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::collections::HashMap;
 use std::fs;
 use std::path::{Path, PathBuf};

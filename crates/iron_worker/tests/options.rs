@@ -1,5 +1,8 @@
 //! The option parsers behind every binding: names, types, ranges, aliases and conversions.
 
+// Helpers outside #[test] functions unwrap too: a failed unwrap there is a failed test.
+#![allow(clippy::unwrap_used, clippy::panic)]
+
 use std::collections::BTreeMap;
 use std::time::Duration;
 
