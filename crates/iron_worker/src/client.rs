@@ -165,7 +165,7 @@ impl Client {
         let form = UploadForm::new(&data, &upload_path, &upload_file_name(zip_filename))?;
         let request = Request {
             payload: Payload::Upload(&form),
-            duration: Budget::Long,
+            budget: Budget::Long,
             ..Request::new(Method::Post, "/codes")
         };
         self.transport.json(&request)
@@ -375,7 +375,7 @@ impl Client {
         let path = format!("/tasks/{}/log", id("task_id", task_id)?);
         let request = Request {
             accept: "text/plain",
-            duration: Budget::Long,
+            budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
         Ok(Box::new(self.transport.reader(&request)?))
@@ -584,7 +584,7 @@ impl Client {
         let path = format!("/codes/{}/download", id("code_id", code_id)?);
         let request = Request {
             accept: "application/zip",
-            duration: Budget::Long,
+            budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
         Ok(request.query_opt("revision", revision))

@@ -78,7 +78,7 @@ pub(crate) struct Request<'a> {
     pub(crate) query: Vec<(&'static str, String)>,
     pub(crate) payload: Payload<'a>,
     pub(crate) accept: &'static str,
-    pub(crate) duration: Budget,
+    pub(crate) budget: Budget,
 }
 
 impl<'a> Request<'a> {
@@ -90,7 +90,7 @@ impl<'a> Request<'a> {
             query: Vec::new(),
             payload: Payload::Empty,
             accept: "application/json",
-            duration: Budget::Short,
+            budget: Budget::Short,
         }
     }
 
@@ -228,14 +228,21 @@ impl Transport {
                     return Ok(response);
                 }
                 Err(error) => {
-                    tracing::debug!(method, path = %path, error = %error, elapsed_ms = elapsed, attempt);
+                    let error_text = error.to_string();
+                    tracing::debug!(
+                        method,
+                        path = %path,
+                        error = %error_text,
+                        elapsed_ms = elapsed,
+                        attempt
+                    );
 
                     if retry && may_resend(&error, request.method) {
-                        self.pause(attempt, method, &path, &error.to_string());
+                        self.pause(attempt, method, &path, &error_text);
                         attempt += 1;
                         continue;
                     }
-                    return Err(self.map_error(error, method, &path, request.duration));
+                    return Err(self.map_error(error, method, &path, request.budget));
                 }
             }
         }
@@ -252,7 +259,7 @@ impl Transport {
             .into_body()
             .into_reader()
             .read_to_end(&mut bytes)
-            .map_err(|e| self.read_error(e, method, &path, request.duration))?;
+            .map_err(|e| self.read_error(e, method, &path, request.budget))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Object(serde_json::Map::new()));
         }
@@ -275,7 +282,7 @@ impl Transport {
             .into_body()
             .into_reader()
             .read_to_end(&mut bytes)
-            .map_err(|e| self.read_error(e, request.method.as_str(), &path, request.duration))?;
+            .map_err(|e| self.read_error(e, request.method.as_str(), &path, request.budget))?;
         Ok(bytes)
     }
 
@@ -312,7 +319,7 @@ impl Transport {
                 Ok(0) => return Ok(copied),
                 Ok(n) => n,
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
-                Err(e) => return Err(self.read_error(e, method, &path, request.duration)),
+                Err(e) => return Err(self.read_error(e, method, &path, request.budget)),
             };
             out.write_all(&buffer[..read]).map_err(|source| Error::Io {
                 action: "write",
@@ -329,9 +336,9 @@ impl Transport {
         error: io::Error,
         method: &str,
         path: &str,
-        duration: Budget,
+        budget: Budget,
     ) -> Error {
-        self.map_error(ureq::Error::from(error), method, path, duration)
+        self.map_error(ureq::Error::from(error), method, path, budget)
     }
 
     /// Sleeps before retry number `attempt`.
@@ -359,7 +366,7 @@ impl Transport {
     ) -> std::result::Result<Response<Body>, ureq::Error> {
         let url = self.url(request);
         let agent = self.agent();
-        let timeout = match request.duration {
+        let timeout = match request.budget {
             Budget::Short => self.timeout,
             Budget::Long => self.upload_timeout,
         };
@@ -402,11 +409,11 @@ impl Transport {
     }
 
     /// Maps a transport failure to an [`Error`] that names the request, never the token.
-    fn map_error(&self, error: ureq::Error, method: &str, path: &str, duration: Budget) -> Error {
+    fn map_error(&self, error: ureq::Error, method: &str, path: &str, budget: Budget) -> Error {
         let endpoint = &self.endpoint;
         match error {
             ureq::Error::Timeout(phase) => {
-                let limit = match duration {
+                let limit = match budget {
                     Budget::Short => self.timeout,
                     Budget::Long => self.upload_timeout,
                 };

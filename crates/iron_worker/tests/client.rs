@@ -1,6 +1,9 @@
 //! The API client against the real local server over real HTTP on loopback, plus a tiny
 //! scripted server for what the real one cannot be made to do (503s, hang-ups).
 
+// Helpers outside #[test] functions may unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -160,7 +163,8 @@ fn a_failing_worker_ends_in_error() {
 #[test]
 fn a_php_worker_gets_the_runner_in_an_uploaded_copy_only() {
     let local = Local::start();
-    let source = "<?php\n$payload = getPayload();\necho 'hello from php, max = ' . $payload->max . \"\\n\";\n";
+    let source = "<?php\n$payload = getPayload();\n\
+                  echo 'hello from php, max = ' . $payload->max . \"\\n\";\n";
     let zip = local.zip("hello-php", &[("hello.php", source)]);
     let before = std::fs::read(&zip).unwrap();
 

@@ -5,6 +5,9 @@
 //! it measures. The receiving end is a scripted server in this process that reads the body
 //! in 64 KiB pieces and keeps none of it.
 
+// Helpers outside #[test] functions may unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::fs::File;
@@ -72,6 +75,7 @@ fn uploading_a_200_mb_package_does_not_hold_it_in_memory() {
 
     assert_eq!(answer["id"], "c0de");
     let growth = after.saturating_sub(before);
+    eprintln!("peak memory: {before} kB before the upload, {after} kB after");
     assert!(
         growth < MAX_GROWTH_KB,
         "peak memory grew by {growth} kB while uploading a {zip_len}-byte package"
