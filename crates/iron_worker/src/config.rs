@@ -258,7 +258,8 @@ impl Config {
     /// source that sets it, and that value is validated.
     pub fn load_in(options: &ConfigOptions, env: &Environment) -> Result<Config> {
         let mut entries = Vec::new();
-        let mut files_searched = Vec::new();
+        let mut local_files = Vec::new();
+        let mut home_files = Vec::new();
 
         for (name, value) in &options.values {
             entries.push(Entry {
@@ -275,13 +276,13 @@ impl Config {
             } else {
                 format!("{} ({})", given.display(), path.display())
             };
-            files_searched.push(format!("config file {label}"));
+            local_files.push(format!("config file {label}"));
             entries.extend(read_entries(&path, &label)?);
         }
 
         for name in ["iron.json", "iron.ini"] {
             let path = env.cwd.join(name);
-            files_searched.push(format!("./{name} ({})", path.display()));
+            local_files.push(format!("./{name} ({})", path.display()));
             entries.extend(read_if_present(&path)?);
         }
 
@@ -298,20 +299,19 @@ impl Config {
             }
         }
 
-        let home_files = [".iron.json", ".iron.ini"];
-        for name in home_files {
+        for name in [".iron.json", ".iron.ini"] {
             match &env.home {
                 Some(home) => {
                     let path = home.join(name);
-                    files_searched.push(format!("~/{name} ({})", path.display()));
+                    home_files.push(format!("~/{name} ({})", path.display()));
                     entries.extend(read_if_present(&path)?);
                 }
-                None => files_searched.push(format!("~/{name} (no home directory)")),
+                None => home_files.push(format!("~/{name} (no home directory)")),
             }
         }
 
         let winners = pick_winners(entries)?;
-        build(winners, &files_searched)
+        build(winners, &local_files, &home_files)
     }
 
     /// `{protocol}://{host}:{port}/{api_version}`, with no trailing slash.
@@ -399,10 +399,11 @@ fn pick_winners(entries: Vec<Entry>) -> Result<HashMap<&'static str, (Value, Str
 }
 
 /// Builds the configuration from the winning values, or says what is missing and where it
-/// looked.
+/// looked (`local_files` are searched before the environment, `home_files` after it).
 fn build(
     mut winners: HashMap<&'static str, (Value, String)>,
-    files_searched: &[String],
+    local_files: &[String],
+    home_files: &[String],
 ) -> Result<Config> {
     for (key, (_, origin)) in &winners {
         tracing::debug!(key = *key, origin = origin.as_str(), "configuration value");
@@ -421,11 +422,11 @@ fn build(
     let (token, project_id) = match (token, project_id) {
         (Some(token), Some(project_id)) => (token, project_id),
         (token, project_id) => {
-            return Err(missing_error(
-                token.is_none(),
-                project_id.is_none(),
-                files_searched,
-            ))
+            let missing = Missing {
+                token: token.is_none(),
+                project_id: project_id.is_none(),
+            };
+            return Err(missing.error(local_files, home_files));
         }
     };
 
@@ -455,43 +456,37 @@ fn build(
     })
 }
 
-/// The error for a missing token and/or project id, listing every place searched.
-fn missing_error(no_token: bool, no_project: bool, files_searched: &[String]) -> Error {
-    let mut missing = Vec::new();
-    let mut vars = Vec::new();
-    if no_token {
-        missing.push("token");
-        vars.extend(ENV_PREFIXES.iter().map(|p| format!("{p}TOKEN")));
+/// Which of the two required settings no source gave.
+struct Missing {
+    token: bool,
+    project_id: bool,
+}
+
+impl Missing {
+    /// The error naming what is missing and listing every place searched, in precedence order.
+    fn error(&self, local_files: &[String], home_files: &[String]) -> Error {
+        let mut missing = Vec::new();
+        let mut vars = Vec::new();
+        if self.token {
+            missing.push("token");
+            vars.extend(ENV_PREFIXES.iter().map(|p| format!("{p}TOKEN")));
+        }
+        if self.project_id {
+            missing.push("project_id");
+            vars.extend(ENV_PREFIXES.iter().map(|p| format!("{p}PROJECT_ID")));
+        }
+
+        let mut places = vec!["constructor options".to_string()];
+        places.extend_from_slice(local_files);
+        places.push(format!("environment variables {}", vars.join(", ")));
+        places.extend_from_slice(home_files);
+
+        Error::Config(format!(
+            "no {} found; looked in: {}",
+            missing.join(" and no "),
+            places.join("; ")
+        ))
     }
-    if no_project {
-        missing.push("project_id");
-        vars.extend(ENV_PREFIXES.iter().map(|p| format!("{p}PROJECT_ID")));
-    }
-
-    let (options, rest) = (
-        "constructor options",
-        files_searched
-            .iter()
-            .filter(|f| f.starts_with("config file") || f.starts_with("./"))
-            .cloned()
-            .collect::<Vec<_>>(),
-    );
-    let home: Vec<String> = files_searched
-        .iter()
-        .filter(|f| f.starts_with("~/"))
-        .cloned()
-        .collect();
-
-    let mut places = vec![options.to_string()];
-    places.extend(rest);
-    places.push(format!("environment variables {}", vars.join(", ")));
-    places.extend(home);
-
-    Error::Config(format!(
-        "no {} found; looked in: {}",
-        missing.join(" and no "),
-        places.join("; ")
-    ))
 }
 
 /// Expands a leading `~/` and makes a relative path relative to the environment's cwd.
