@@ -6,6 +6,8 @@ set -euo pipefail
 cd "$ROOT"
 
 bash scripts/build-python.sh
+# mypy: its stubtest checks iron_worker/__init__.pyi against the built module.
+"$ROOT/build/venv/bin/python" -m pip install -q --disable-pip-version-check mypy
 echo "test-python: building the local server (cargo build -p iron-worker-cli)"
 cargo build -q -p iron-worker-cli
 

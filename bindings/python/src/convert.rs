@@ -35,7 +35,12 @@ impl Location<'_> {
         for step in &self.steps {
             // Writing to a String cannot fail.
             let _ = match step {
-                Step::Key(key) => write!(out, "[{key:?}]"),
+                // Python's spelling, so the location can be pasted back into code.
+                Step::Key(key) => write!(
+                    out,
+                    "['{}']",
+                    key.replace('\\', "\\\\").replace('\'', "\\'")
+                ),
                 Step::Index(index) => write!(out, "[{index}]"),
             };
         }

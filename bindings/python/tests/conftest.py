@@ -127,6 +127,13 @@ def worker(server) -> IronWorker:
     return server.client()
 
 
+@pytest.fixture
+def offline() -> IronWorker:
+    """A client of a port nothing listens on, for errors raised before any request."""
+    return IronWorker(token="offline-token", project_id=random_project_id(), host="127.0.0.1",
+                      port=9, protocol="http", max_retries=0)
+
+
 @pytest.fixture(params=["camel", "snake"])
 def name_style(request) -> Callable[[str], str]:
     """Runs a test once with the camelCase names and once with the snake_case aliases."""

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conftest import EXAMPLES, fib_zip, sequence_from_log
-from iron_worker import MissingFileError, NotFoundError
+from iron_worker import InvalidArgumentError, MissingFileError, NotFoundError
 
 
 def unique(prefix: str) -> str:
@@ -42,16 +42,15 @@ def test_post_code_positional_with_options(worker, clean_environment, name_style
     assert details.get("max_concurrency") == 2
 
 
-def test_post_code_missing_zip(worker):
+def test_post_code_missing_zip(offline):
     with pytest.raises(MissingFileError, match="absent.zip"):
-        worker.postCode("fibonacci.py", "absent.zip", "Nope")
+        offline.postCode("fibonacci.py", "absent.zip", "Nope")
 
 
-def test_post_code_bad_option_is_named(worker, clean_environment):
-    from iron_worker import InvalidArgumentError
+def test_post_code_bad_option_is_named(offline, clean_environment):
     zip_path = fib_zip(clean_environment)
     with pytest.raises(InvalidArgumentError, match="colour"):
-        worker.postCode("fibonacci.py", zip_path, "X", colour="red")
+        offline.postCode("fibonacci.py", zip_path, "X", colour="red")
 
 
 def test_upload_a_directory(worker, clean_environment, name_style):
@@ -118,8 +117,8 @@ def test_unknown_code_is_not_found(worker):
     assert info.value.status == 404
 
 
-def test_download_revision_must_be_a_positive_int(worker):
+def test_download_revision_must_be_a_positive_int(offline):
     with pytest.raises((TypeError, OverflowError)):
-        worker.downloadCode("a" * 24, revision=-1)
+        offline.downloadCode("a" * 24, revision=-1)
     with pytest.raises(TypeError):
-        worker.downloadCode("a" * 24, revision="latest")
+        offline.downloadCode("a" * 24, revision="latest")

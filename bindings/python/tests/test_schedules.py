@@ -73,13 +73,18 @@ def test_a_schedule_runs_a_task(worker, clean_environment):
     assert sequence_from_log(worker.getLog(tasks[0]["id"])) == [0, 1, 1, 2, 3]
 
 
-def test_schedule_errors(worker, fib_code):
+def test_unknown_schedule_is_not_found(worker):
     with pytest.raises(NotFoundError):
         worker.getSchedule("0123456789abcdef01234567")
+
+
+def test_schedule_argument_errors(offline):
     with pytest.raises(InvalidArgumentError, match="colour"):
-        worker.postSchedule(fib_code, start_at=later(60), colour="red")
+        offline.postSchedule("W", start_at=later(60), colour="red")
     with pytest.raises(TypeError, match="start_at"):
-        worker.postSchedule(fib_code, start_at={1, 2})
+        offline.postSchedule("W", start_at={1, 2})
+    with pytest.raises(TypeError, match="payload"):
+        offline.postScheduleSimple("W", {"when": later(60)})
 
 
 def test_project_details(worker, server, name_style):

@@ -8,6 +8,8 @@ import builtins
 import inspect
 import pickle
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -155,13 +157,13 @@ def runtime_parameters(obj) -> list[tuple[str, str, object]]:
 def test_stub_lists_exactly_the_runtime_methods():
     cls = stub_class(stub_tree())
     stubbed = {n.name for n in cls.body if isinstance(n, ast.FunctionDef)}
-    assert stubbed - {"__init__"} == public_names(iron_worker.IronWorker)
+    assert stubbed - {"__new__"} == public_names(iron_worker.IronWorker)
 
 
 def test_stub_signatures_match_the_runtime():
     cls = stub_class(stub_tree())
     for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
-        if fn.name == "__init__":
+        if fn.name == "__new__":
             stub = stub_parameters(fn)[1:]
             runtime = runtime_parameters(iron_worker.IronWorker)
         else:
@@ -203,3 +205,20 @@ def test_repr_shows_the_endpoint_not_the_token():
     text = repr(w)
     assert "s3cret" not in text and "a" * 24 in text and "127.0.0.1" in text
     assert builtins.isinstance(w, iron_worker.IronWorker)
+
+
+def run_mypy(module: str, *args: str, cwd: Path) -> None:
+    # Both keep their cache in `cwd`, a per-test directory.
+    out = subprocess.run([sys.executable, "-m", module, *args], cwd=cwd, capture_output=True,
+                         text=True, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+
+
+def test_mypy_stubtest_finds_the_stub_consistent_with_the_module(clean_environment):
+    """mypy's stubtest imports the built module and checks every name and signature."""
+    run_mypy("mypy.stubtest", "iron_worker", cwd=clean_environment)
+
+
+def test_the_tutorial_scripts_type_check_against_the_stub(clean_environment):
+    examples = Path(__file__).resolve().parents[3] / "examples" / "python"
+    run_mypy("mypy", *map(str, sorted(examples.glob("*.py"))), cwd=clean_environment)

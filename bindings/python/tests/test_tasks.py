@@ -162,23 +162,23 @@ def test_payload_keeps_json_types(scripted):
     ({"x": math.nan}, ValueError, "payload['x']"),
     ({"x": 2**70}, OverflowError, "64 bits"),
 ])
-def test_payloads_json_cannot_say_are_refused(worker, payload, error, words):
+def test_payloads_json_cannot_say_are_refused(offline, payload, error, words):
     with pytest.raises(error) as info:
-        worker.postTask("AnyWorker", payload)
+        offline.postTask("AnyWorker", payload)
     assert words in str(info.value)
 
 
-def test_a_payload_that_contains_itself_is_refused(worker):
+def test_a_payload_that_contains_itself_is_refused(offline):
     payload: dict = {}
     payload["self"] = payload
     with pytest.raises(ValueError, match="contain itself"):
-        worker.postTask("AnyWorker", payload)
+        offline.postTask("AnyWorker", payload)
 
 
-def test_task_arguments_have_types(worker):
+def test_task_arguments_have_types(offline):
     with pytest.raises(TypeError):
-        worker.getTaskDetails(12345)
+        offline.getTaskDetails(12345)
     with pytest.raises(TypeError):
-        worker.retryTask("a" * 24, delay="soon")
+        offline.retryTask("a" * 24, delay="soon")
     with pytest.raises(TypeError):
-        worker.postTask()
+        offline.postTask()
