@@ -130,7 +130,8 @@ pub fn with_extra_file(src_zip: &Path, name: &str, contents: &[u8], dest: &Path)
             dest.display()
         )));
     };
-    target.write(|file| write::copy_with_extra(&mut archive, src_zip, &entry_name, contents, file))?;
+    target
+        .write(|file| write::copy_with_extra(&mut archive, src_zip, &entry_name, contents, file))?;
     Ok(())
 }
 
@@ -144,7 +145,10 @@ pub fn list_entries(zip: &Path) -> Result<Vec<String>> {
         .file_names()
         .map(|name| {
             name.map(|n| n.into_owned()).map_err(|e| {
-                Error::Packaging(format!("{} has an unreadable entry name: {e}", zip.display()))
+                Error::Packaging(format!(
+                    "{} has an unreadable entry name: {e}",
+                    zip.display()
+                ))
             })
         })
         .collect()
@@ -179,7 +183,9 @@ pub fn is_precompressed(file_name: &str) -> bool {
     let Some((_, ext)) = file_name.rsplit_once('.') else {
         return false;
     };
-    EXTENSIONS.iter().any(|known| known.eq_ignore_ascii_case(ext))
+    EXTENSIONS
+        .iter()
+        .any(|known| known.eq_ignore_ascii_case(ext))
 }
 
 /// Opens an existing archive for reading, with errors naming it.
@@ -196,7 +202,10 @@ fn open_archive(path: &Path) -> Result<zip::ZipArchive<io::BufReader<File>>> {
     })?;
 
     zip::ZipArchive::new(io::BufReader::new(file)).map_err(|e| {
-        Error::Packaging(format!("{} is not a readable zip archive: {e}", path.display()))
+        Error::Packaging(format!(
+            "{} is not a readable zip archive: {e}",
+            path.display()
+        ))
     })
 }
 

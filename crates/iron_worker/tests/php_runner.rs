@@ -1,6 +1,9 @@
 //! The generated PHP runner, run for real with the `php` CLI on payload files, flags and
 //! environment variables.
 
+// Helpers outside #[test] functions may unwrap too: a failure there is a failed test.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -38,7 +41,11 @@ struct Package {
 impl Package {
     fn new(run_filename: &str, worker_code: &str) -> Package {
         let dir = tempfile::tempdir().unwrap();
-        fs::write(dir.path().join(RUNNER_FILE_NAME), runner_source(run_filename)).unwrap();
+        fs::write(
+            dir.path().join(RUNNER_FILE_NAME),
+            runner_source(run_filename),
+        )
+        .unwrap();
 
         let worker = dir.path().join(run_filename);
         fs::create_dir_all(worker.parent().unwrap()).unwrap();
@@ -269,7 +276,10 @@ fn missing_payload_file_is_an_error_naming_it() {
 
     assert!(!output.status.success());
     assert!(
-        all.contains(&format!("cannot read the payload file {}", missing.display())),
+        all.contains(&format!(
+            "cannot read the payload file {}",
+            missing.display()
+        )),
         "{all}"
     );
 }
@@ -298,12 +308,17 @@ echo json_encode(array(
     let output = package.run_in(elsewhere.path(), &["-id", "t", "--custom", "x"], &[]);
     let report = json_output(&output);
 
-    assert_eq!(report["argv"], json!(["lib/worker.php", "-id", "t", "--custom", "x"]));
+    assert_eq!(
+        report["argv"],
+        json!(["lib/worker.php", "-id", "t", "--custom", "x"])
+    );
     assert_eq!(report["argc"], 5);
     assert_eq!(report["server_argv"], report["argv"]);
     assert_eq!(report["script"], "lib/worker.php");
     assert_eq!(
-        Path::new(report["cwd"].as_str().unwrap()).canonicalize().unwrap(),
+        Path::new(report["cwd"].as_str().unwrap())
+            .canonicalize()
+            .unwrap(),
         elsewhere.path().canonicalize().unwrap(),
         "the runner keeps the current directory"
     );
@@ -323,7 +338,10 @@ fn worker_exit_status_is_kept() {
 #[test]
 fn file_names_with_quotes_and_backslashes_are_embedded_safely() {
     let name = "it's a \\ odd {FILE} name.php";
-    let package = Package::new(name, "<?php echo json_encode(array('argv0' => $argv[0]));\n");
+    let package = Package::new(
+        name,
+        "<?php echo json_encode(array('argv0' => $argv[0]));\n",
+    );
 
     let report = json_output(&package.run(&[], &[]));
 
@@ -384,7 +402,10 @@ fn set_progress_reports_an_unreachable_server_without_the_token() {
     let stderr = String::from_utf8_lossy(&output.stderr);
 
     assert_eq!(json_output(&output), json!({"result": false}));
-    assert!(stderr.contains("setProgress: cannot reach 127.0.0.1"), "{stderr}");
+    assert!(
+        stderr.contains("setProgress: cannot reach 127.0.0.1"),
+        "{stderr}"
+    );
     assert!(!stderr.contains(token) && !stdout.contains(token));
 }
 
@@ -407,5 +428,9 @@ fn runner_source_carries_no_token_and_lints() {
     let runner = dir.path().join(RUNNER_FILE_NAME);
     fs::write(&runner, &source).unwrap();
     let lint = Command::new("php").arg("-l").arg(&runner).output().unwrap();
-    assert!(lint.status.success(), "{}", String::from_utf8_lossy(&lint.stdout));
+    assert!(
+        lint.status.success(),
+        "{}",
+        String::from_utf8_lossy(&lint.stdout)
+    );
 }

@@ -101,7 +101,9 @@ pub(super) fn copy_with_extra<R: Read + Seek>(
     zip.add_prepared_file(prepared)
         .map_err(|e| zip_error(src, "add an entry to a copy of", e))?;
 
-    let buffered = zip.finish().map_err(|e| zip_error(src, "finish a copy of", e))?;
+    let buffered = zip
+        .finish()
+        .map_err(|e| zip_error(src, "finish a copy of", e))?;
     buffered
         .into_inner()
         .map_err(|e| Error::Io {
@@ -278,7 +280,9 @@ impl<'a> Pipeline<'a> {
     fn lock(&self) -> MutexGuard<'_, State> {
         // A poisoned lock only means another thread panicked; the state is still consistent
         // because every update is a single assignment.
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn wait<'g>(&self, guard: MutexGuard<'g, State>) -> MutexGuard<'g, State> {
@@ -353,7 +357,9 @@ impl<'a> Pipeline<'a> {
 
         state.next_write = index + 1;
         if compressed_by_workers(&self.entries[index]) {
-            state.in_flight = state.in_flight.saturating_sub(entry_size(&self.entries[index]));
+            state.in_flight = state
+                .in_flight
+                .saturating_sub(entry_size(&self.entries[index]));
         }
         self.changed.notify_all();
     }
