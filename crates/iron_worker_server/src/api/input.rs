@@ -261,7 +261,7 @@ pub(crate) fn paging(pairs: &[(String, String)]) -> ApiResult<(i64, i64)> {
             "page must be between 0 and 100, not {page}"
         )));
     }
-    if per_page > 100 || per_page < 0 {
+    if !(0..=100).contains(&per_page) {
         return Err(ApiError::bad_request(format!(
             "per_page must be between 1 and 100, not {per_page}"
         )));

@@ -47,13 +47,12 @@ fn apply_fields(
             "{path}code_name is required"
         )));
     }
-    if creating || map.contains_key("code_name") {
-        if store::code_by_name(conn, &s.project_id, &s.code_name)?.is_none() {
-            return Err(ApiError::not_found(format!(
-                "Code not found: no code package named {:?} in this project; upload it first",
-                s.code_name
-            )));
-        }
+    let check_code = creating || map.contains_key("code_name");
+    if check_code && store::code_by_name(conn, &s.project_id, &s.code_name)?.is_none() {
+        return Err(ApiError::not_found(format!(
+            "Code not found: no code package named {:?} in this project; upload it first",
+            s.code_name
+        )));
     }
 
     if let Some(payload) = input::opt_text(map, "payload") {
