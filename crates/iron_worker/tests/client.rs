@@ -746,6 +746,56 @@ fn a_post_the_server_may_have_processed_is_never_sent_twice() {
 }
 
 #[test]
+fn a_post_that_timed_out_after_sending_is_not_sent_again() {
+    let server = scripted(|_| Reply::Stall(Duration::from_secs(5)));
+    let mut config = config_for(&server.url, TOKEN, 3);
+    config.timeout = Duration::from_millis(300);
+    let client = Client::new(config).unwrap();
+
+    let err = client
+        .post_task("w", None, &TaskOptions::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Timeout, "{err}");
+    assert!(err.to_string().contains("/tasks"), "{err}");
+    assert_eq!(
+        server.attempts(),
+        1,
+        "the queued task must not be duplicated"
+    );
+}
+
+#[test]
+fn an_upload_answered_503_is_sent_again_in_full() {
+    let server = scripted(|n| match n {
+        0 => Reply::Json(503, r#"{"msg":"busy"}"#.to_string()),
+        _ => Reply::Json(
+            200,
+            r#"{"id":"c0de","msg":"Upload successful."}"#.to_string(),
+        ),
+    });
+    let client = client_for(&server.url, 2);
+    let dir = tempfile::tempdir().unwrap();
+    let folder = dir.path().join("w");
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join("run.sh"), "echo hi\n").unwrap();
+    let zip = dir.path().join("w.zip");
+    iron_worker::package::zip_directory(&folder, &zip, true).unwrap();
+
+    let answer = client
+        .post_code("run.sh", &zip, "w", &CodeOptions::default())
+        .unwrap();
+
+    assert_eq!(answer["id"], "c0de");
+    let seen = server.seen();
+    assert_eq!(seen.len(), 2);
+    for request in &seen {
+        let announced: u64 = request.header("content-length").unwrap().parse().unwrap();
+        assert_eq!(request.body_len, announced);
+        assert!(request.body_len > std::fs::metadata(&zip).unwrap().len());
+    }
+}
+
+#[test]
 fn a_get_whose_connection_dropped_is_sent_again() {
     let server = scripted(|n| {
         if n < 2 {

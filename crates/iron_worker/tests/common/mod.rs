@@ -52,6 +52,8 @@ pub enum Reply {
     Gzip(String),
     /// Closes the connection without answering (after reading the whole request).
     Hangup,
+    /// Reads the request, then waits this long before closing without an answer.
+    Stall(Duration),
 }
 
 /// One request as the scripted server read it.
@@ -114,7 +116,9 @@ pub fn scripted(script: impl Fn(usize) -> Reply + Send + 'static) -> Scripted {
             };
             let n = counter.fetch_add(1, Ordering::SeqCst);
             log.lock().unwrap().push(request);
-            answer(stream, script(n));
+            let reply = script(n);
+            // A stalled answer must not hold up the next connection.
+            std::thread::spawn(move || answer(stream, reply));
         }
     });
 
@@ -182,6 +186,10 @@ fn read_request(stream: &TcpStream) -> Option<Seen> {
 fn answer(mut stream: TcpStream, reply: Reply) {
     let (status, extra, body) = match reply {
         Reply::Hangup => return,
+        Reply::Stall(pause) => {
+            std::thread::sleep(pause);
+            return;
+        }
         Reply::Json(status, body) => (status, "", body.into_bytes()),
         Reply::Gzip(body) => (
             200,
