@@ -8,7 +8,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use std::collections::BTreeMap;
+use std::time::Duration;
+
 use iron_worker::php_runner::{runner_source, RUNNER_FILE_NAME};
+use iron_worker::{Client, CodeOptions, Config, TaskOptions, Token, WaitOptions};
+use iron_worker_server::{start_background, ServerConfig};
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
@@ -433,4 +438,91 @@ fn runner_source_carries_no_token_and_lints() {
         "{}",
         String::from_utf8_lossy(&lint.stdout)
     );
+}
+
+#[test]
+fn inside_a_real_task_the_runner_reads_the_contract_and_reports_progress() {
+    const TOKEN: &str = "runner-e2e-token-5a1f0c9d";
+    const PROJECT: &str = "5a1f0c9d2b3e4f5061728394";
+    let dir = tempfile::tempdir().unwrap();
+    let server = start_background(ServerConfig {
+        port: 0,
+        ..ServerConfig::new(dir.path().join("data"), TOKEN)
+    })
+    .unwrap();
+    let url = server.url();
+    let (host, port) = url
+        .trim_start_matches("http://")
+        .trim_end_matches('/')
+        .rsplit_once(':')
+        .unwrap();
+    let client = Client::new(Config {
+        token: Token::new(TOKEN),
+        project_id: PROJECT.to_string(),
+        host: host.to_string(),
+        port: port.parse().unwrap(),
+        protocol: "http".to_string(),
+        api_version: "2".to_string(),
+        timeout: Duration::from_secs(30),
+        upload_timeout: Duration::from_secs(60),
+        max_retries: 2,
+    })
+    .unwrap();
+
+    // The worker gets credentials the documented way: through its code's env_vars.
+    let worker = r#"<?php
+$args = getArgs();
+echo 'max=' . getPayload()->max . "\n";
+echo 'task_id_matches=' . (getenv('TASK_ID') === $args['task_id'] ? 'yes' : 'no') . "\n";
+echo 'argv0=' . $argv[0] . "\n";
+$answer = setProgress(50, 'half way');
+echo 'progress=' . ($answer === false ? 'failed' : 'ok') . "\n";
+"#;
+    let folder = dir.path().join("worker");
+    fs::create_dir(&folder).unwrap();
+    fs::write(folder.join("progress.php"), worker).unwrap();
+    let zip = dir.path().join("worker.zip");
+    iron_worker::package::zip_directory(&folder, &zip, false).unwrap();
+    let env_vars: BTreeMap<String, String> = [
+        ("IRON_TOKEN", TOKEN),
+        ("IRON_PROJECT_ID", PROJECT),
+        ("IRON_HOST", host),
+        ("IRON_PORT", port),
+        ("IRON_PROTOCOL", "http"),
+    ]
+    .iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    let options = CodeOptions {
+        env_vars,
+        ..CodeOptions::default()
+    };
+    client
+        .post_code("progress.php", &zip, "progress-php", &options)
+        .unwrap();
+
+    let queued = client
+        .post_task(
+            "progress-php",
+            Some(&json!({"max": 21})),
+            &TaskOptions::default(),
+        )
+        .unwrap();
+    let task_id = queued["tasks"][0]["id"].as_str().unwrap().to_string();
+    let wait = WaitOptions {
+        interval: Duration::from_millis(50),
+        max_interval: Duration::from_millis(500),
+        max_wait: Some(Duration::from_secs(120)),
+    };
+    let log = client.wait_for_log(&task_id, &wait).unwrap();
+    let details = client.get_task_details(&task_id).unwrap();
+
+    assert!(log.contains("max=21"), "{log}");
+    assert!(log.contains("task_id_matches=yes"), "{log}");
+    assert!(log.contains("argv0=progress.php"), "{log}");
+    assert!(log.contains("progress=ok"), "{log}");
+    assert!(!log.contains(TOKEN), "the token must not reach the log");
+    assert_eq!(details["status"], "complete", "{details}");
+    assert_eq!(details["percent"], 50, "{details}");
+    assert_eq!(details["msg"], "half way", "{details}");
 }
