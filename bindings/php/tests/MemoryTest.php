@@ -60,7 +60,9 @@ final class MemoryTest extends TestCase
     public function testGetTaskDetailsOnTheLocalServer(): void
     {
         $worker = $this->worker();
-        $task = $worker->postTask($this->codeName('Memory'), ['x' => str_repeat('y', 100)], ['delay' => 3600]);
+        $name = $this->codeName('Memory');
+        $this->uploadPhpWorker($name, "<?php echo 1;\n");
+        $task = $worker->postTask($name, ['x' => str_repeat('y', 100)], ['delay' => 3600]);
         $id = $task['tasks'][0]['id'];
 
         $this->assertFlat(fn () => $worker->getTaskDetails($id)->status);

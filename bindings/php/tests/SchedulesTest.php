@@ -9,10 +9,18 @@ use IronWorker\Result;
 
 final class SchedulesTest extends TestCase
 {
+    /** A new code package (the server schedules only codes it knows); returns its name. */
+    private function code(string $base): string
+    {
+        $name = $this->codeName($base);
+        $this->uploadPhpWorker($name, "<?php echo 'scheduled run';\n");
+        return $name;
+    }
+
     public function testPostScheduleWithOptions(): void
     {
         $worker = $this->worker();
-        $name = $this->codeName('Sched');
+        $name = $this->code('Sched');
 
         $answer = $worker->postSchedule($name, ['k' => 'v'], [
             'start_at' => '2099-01-01T00:00:00Z',
@@ -56,7 +64,7 @@ final class SchedulesTest extends TestCase
     public function testPostScheduleAdvancedWithDateTime(): void
     {
         $worker = $this->worker();
-        $name = $this->codeName('Advanced');
+        $name = $this->code('Advanced');
         $start = new \DateTimeImmutable('2099-06-01T12:00:00+00:00');
 
         $answer = $worker->postScheduleAdvanced($name, ['a' => 1], $start, 120, null, 3, 1);
@@ -75,7 +83,7 @@ final class SchedulesTest extends TestCase
         $start = 4102444800; // 2100-01-01T00:00:00Z
 
         $answer = $worker->postScheduleAdvanced(
-            name: $this->codeName('Unix'),
+            name: $this->code('Unix'),
             payload: null,
             start_at: $start,
             end_at: '2100-02-01T00:00:00Z',
@@ -90,7 +98,7 @@ final class SchedulesTest extends TestCase
     public function testListAndCancel(): void
     {
         $worker = $this->worker();
-        $answer = $worker->postSchedule($this->codeName('Listed'), null, ['delay' => 3600]);
+        $answer = $worker->postSchedule($this->code('Listed'), null, ['delay' => 3600]);
         $id = $answer['schedules'][0]['id'];
 
         $ids = array_map(fn ($s) => $s->id, $worker->getSchedules(0, 100));

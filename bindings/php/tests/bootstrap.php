@@ -13,6 +13,11 @@ if (!extension_loaded('iron_worker')) {
     exit(1);
 }
 
+// Tests change directory: make a relative server path absolute while it still resolves.
+if ((getenv('IRON_WORKER_BIN') ?: '') !== '' && realpath(getenv('IRON_WORKER_BIN')) !== false) {
+    putenv('IRON_WORKER_BIN=' . realpath(getenv('IRON_WORKER_BIN')));
+}
+
 /** A background process that prints "listening on ..." once ready; stopped at exit. */
 final class Service
 {
