@@ -7,7 +7,9 @@
 //! 1. Reads the runtime contract once: `TASK_ID`, `TASK_DIR`, `PAYLOAD_FILE` and `CONFIG_FILE`
 //!    from the environment first, then the flags `-id`, `-d` (`--dir`), `-payload`, `-config`,
 //!    `-e` and `-schedule_id`, each as `-x value`, `--x value`, `-x=value` or `--x=value` (the
-//!    `=` form is what the tutorial suggests for local runs). Empty values count as unset.
+//!    `=` form is what the tutorial suggests for local runs). Empty values count as unset, a
+//!    flag followed by another runtime flag has no value, and the last repeat wins: the same
+//!    rules as [`crate::worker::TaskContext`].
 //! 2. Defines each helper only if no function of that name exists yet (`function_exists`), so
 //!    a worker that brings its own `getPayload()` through `auto_prepend_file` or an extension
 //!    keeps it.
@@ -65,7 +67,10 @@ const RUNNER_BODY: &str = r#"<?php
  */
 
 if (!function_exists('iron_worker_runner_flags')) {
-    /** Parses the runtime flags (-x value, --x value, -x=value, --x=value). */
+    /**
+     * Parses the runtime flags (-x value, --x value, -x=value, --x=value). Unknown flags are
+     * the worker's own and skipped; an empty value is ignored; the last repeat wins.
+     */
     function iron_worker_runner_flags(array $argv)
     {
         $known = array(
@@ -77,13 +82,10 @@ if (!function_exists('iron_worker_runner_flags')) {
             'e' => 'e',
             'schedule_id' => 'schedule_id',
         );
-        $flags = array();
-        $count = count($argv);
-
-        for ($i = 1; $i < $count; $i++) {
-            $arg = (string) $argv[$i];
+        $split = function ($arg) use ($known) {
+            $arg = (string) $arg;
             if (strlen($arg) < 2 || $arg[0] !== '-') {
-                continue;
+                return null;
             }
             $name = substr($arg, substr($arg, 0, 2) === '--' ? 2 : 1);
             $value = null;
@@ -92,17 +94,28 @@ if (!function_exists('iron_worker_runner_flags')) {
                 $value = (string) substr($name, $eq + 1);
                 $name = substr($name, 0, $eq);
             }
-            if (!isset($known[$name])) {
+            return isset($known[$name]) ? array($known[$name], $value) : null;
+        };
+        $flags = array();
+        $count = count($argv);
+
+        for ($i = 1; $i < $count; $i++) {
+            $flag = $split($argv[$i]);
+            if ($flag === null) {
                 continue;
             }
+            $value = $flag[1];
             if ($value === null) {
-                if ($i + 1 >= $count) {
+                // The value is the next argument, unless that is another runtime flag.
+                if ($i + 1 >= $count || $split($argv[$i + 1]) !== null) {
                     continue;
                 }
                 $i++;
                 $value = (string) $argv[$i];
             }
-            $flags[$known[$name]] = $value;
+            if ($value !== '') {
+                $flags[$flag[0]] = $value;
+            }
         }
         return $flags;
     }

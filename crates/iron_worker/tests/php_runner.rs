@@ -211,6 +211,28 @@ fn tutorial_local_run_with_payload_equals_file() {
 }
 
 #[test]
+fn flag_rules_match_the_rust_worker_helpers() {
+    let package = Package::new("fibonacci.php", REPORTING_WORKER);
+    let payload = package.write("payload.json", r#"{"max": 5}"#);
+
+    // `-id` followed by another runtime flag has no value; an empty value is ignored; the
+    // last repeat wins; the worker's own flags are skipped.
+    let output = package.run(
+        &[
+            "-e", "first", "--mine", "x", "-payload", &payload, "-id", "-d", "/dir", "-e",
+            "second", "-d=",
+        ],
+        &[],
+    );
+    let report = json_output(&output);
+
+    assert_eq!(report["max"], 5);
+    assert_eq!(report["args"]["task_id"], Value::Null);
+    assert_eq!(report["args"]["dir"], "/dir");
+    assert_eq!(report["args"]["environment"], "second");
+}
+
+#[test]
 fn environment_wins_over_flags() {
     let package = Package::new("fibonacci.php", REPORTING_WORKER);
     let from_env = package.write("env_payload.json", r#"{"max": 1}"#);
