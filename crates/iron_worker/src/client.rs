@@ -362,8 +362,10 @@ impl Client {
     /// The task's log (stdout and stderr) as text.
     pub fn get_log(&self, task_id: &str) -> Result<String> {
         let path = format!("/tasks/{}/log", id("task_id", task_id)?);
+        // A log can be tens of megabytes: it gets the download time limit.
         let request = Request {
             accept: "text/plain",
+            budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
         let bytes = self.transport.bytes(&request)?;
@@ -384,8 +386,10 @@ impl Client {
     /// The task's stdout alone (`outlog`).
     pub fn get_stdout(&self, task_id: &str) -> Result<String> {
         let path = format!("/tasks/{}/outlog", id("task_id", task_id)?);
+        // A log can be tens of megabytes: it gets the download time limit.
         let request = Request {
             accept: "text/plain",
+            budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
         let bytes = self.transport.bytes(&request)?;
