@@ -69,7 +69,7 @@ def test_upload_a_directory(worker, clean_environment, name_style):
 
 
 def test_list_details_revisions_download_and_delete(worker, clean_environment, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
     zip_path = fib_zip(clean_environment)
     name = unique("Listed")
     code_id = worker.postCode("fibonacci.py", zip_path, name)["id"]
@@ -98,7 +98,7 @@ def test_list_details_revisions_download_and_delete(worker, clean_environment, n
 
 
 def test_pause_resume_and_cancel_all(worker, clean_environment, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
     name = unique("Paused")
     code_id = worker.postCode("fibonacci.py", fib_zip(clean_environment), name)["id"]
 

@@ -21,7 +21,7 @@ def later(seconds: int) -> datetime.datetime:
 
 
 def test_post_schedule_forms(worker, fib_code, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
 
     by_keywords = schedule_id(call("postSchedule", name=fib_code, payload={"max": 5},
                                    start_at=later(3600), run_every=3600, run_times=2))
@@ -43,7 +43,7 @@ def test_post_schedule_forms(worker, fib_code, name_style):
 
 
 def test_simple_and_advanced_forms(worker, fib_code, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
 
     simple = schedule_id(call("postScheduleSimple", fib_code, {"max": 3}, 3600))
     simple_kw = schedule_id(call("postScheduleSimple", name=fib_code, delay=3600))

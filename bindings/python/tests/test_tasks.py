@@ -19,7 +19,7 @@ def task_id(answer: dict) -> str:
 
 
 def test_post_task_keywords_then_wait_and_read_the_log(worker, fib_code, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
 
     answer = call("postTask", name=fib_code, payload={"max": 10})
     tid = task_id(answer)
@@ -33,7 +33,7 @@ def test_post_task_keywords_then_wait_and_read_the_log(worker, fib_code, name_st
 
 
 def test_post_task_positional_with_options(worker, fib_code, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
 
     tid = task_id(call("postTask", fib_code, {"max": 100}, priority=1, label="positional"))
     details = call("waitFor", tid, 0.1, 60)
@@ -82,7 +82,7 @@ def test_get_tasks_filters(worker, fib_code, name_style):
 
 
 def test_cancel_a_delayed_task(worker, fib_code, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
     tid = task_id(call("postTask", fib_code, {"max": 5}, delay=3600))
 
     call("cancelTask", tid)
@@ -91,7 +91,7 @@ def test_cancel_a_delayed_task(worker, fib_code, name_style):
 
 
 def test_retry_task(worker, fib_code, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
     tid = task_id(worker.postTask(fib_code, {"max": 6}))
     worker.waitFor(tid)
 
@@ -104,7 +104,7 @@ def test_retry_task(worker, fib_code, name_style):
 
 
 def test_set_task_progress(worker, fib_code, name_style):
-    call = lambda name, *a, **k: getattr(worker, name_style(name))(*a, **k)
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
     tid = task_id(worker.postTask(fib_code, {"max": 5}, delay=3600))
 
     call("setTaskProgress", tid, 50, "half way")
