@@ -124,13 +124,7 @@ pub fn with_extra_file(src_zip: &Path, name: &str, contents: &[u8], dest: &Path)
     let entry_name = collect::entry_name(name)?;
     let mut archive = open_archive(src_zip)?;
 
-    let Some(target) = Destination::check(dest, true)? else {
-        return Err(Error::Packaging(format!(
-            "cannot write {}: it already exists",
-            dest.display()
-        )));
-    };
-    target
+    Destination::replacing(dest)?
         .write(|file| write::copy_with_extra(&mut archive, src_zip, &entry_name, contents, file))?;
     Ok(())
 }
@@ -163,13 +157,8 @@ pub fn write_atomically(
     destination: &Path,
     fill: impl FnOnce(&mut File) -> Result<()>,
 ) -> Result<()> {
-    match Destination::check(destination, true)? {
-        Some(target) => target.write(fill).map(|_| ()),
-        None => Err(Error::Packaging(format!(
-            "cannot write {}: it already exists",
-            destination.display()
-        ))),
-    }
+    Destination::replacing(destination)?.write(fill)?;
+    Ok(())
 }
 
 /// Whether a file name has the extension of an already-compressed format, which is stored
@@ -286,6 +275,16 @@ impl Destination {
             existing_id,
             existing_permissions,
         }))
+    }
+
+    /// Checks `path` for writing whether or not it exists.
+    fn replacing(path: &Path) -> Result<Destination> {
+        Destination::check(path, true)?.ok_or_else(|| {
+            Error::Packaging(format!(
+                "internal error: {} may not be replaced",
+                path.display()
+            ))
+        })
     }
 
     /// Runs `fill` on a temporary file beside the destination, then moves it into place.
