@@ -135,15 +135,24 @@ async fn outer(State(state): State<AppState>, req: Request, next: Next) -> Respo
             .record(&parts.method, &parts.uri, &parts.headers, body)
     };
 
-    let (authorized, body) = match authorize(&state, &parts, body).await {
-        Ok(done) => done,
-        Err(e) => {
-            if let Some(r) = &record {
-                r.set_status(e.status.as_u16());
+    // Small bodies are read whole before routing: every handler then sees a complete body,
+    // and one that ignores it (cancel, pause...) never leaves unread bytes that would make
+    // the server drop the client's keep-alive connection. Uploads stream.
+    let (buffered, body) = if has_body(&parts.method) && !is_multipart(&parts.headers) {
+        match input::read_limited(&parts.headers, body, BUFFERED_BODY_LIMIT).await {
+            Ok(bytes) => (Some(bytes.clone()), Body::from(bytes)),
+            Err(e) => {
+                if let Some(r) = &record {
+                    r.set_status(e.status.as_u16());
+                }
+                return e.into_response();
             }
-            return e.into_response();
         }
+    } else {
+        (None, body)
     };
+    let authorized = authorize(&state, &parts, buffered.as_ref());
+
     let response = if authorized {
         let method = parts.method.clone();
         let path = parts.uri.path().to_string();
@@ -179,13 +188,34 @@ fn without_trailing_slash(uri: &Uri) -> Option<Uri> {
     new.parse().ok()
 }
 
+/// Largest body read before routing; each endpoint then applies its own (smaller) limit.
+const BUFFERED_BODY_LIMIT: usize = 1024 * 1024;
+
+fn has_body(method: &Method) -> bool {
+    matches!(
+        *method,
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    )
+}
+
+fn is_multipart(headers: &axum::http::HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|ct| {
+            ct.trim_start()
+                .to_ascii_lowercase()
+                .starts_with("multipart/")
+        })
+}
+
 /// Checks the token from the Authorization header, `?oauth=` or a JSON body key `oauth`
-/// (PHP clients put it in every POST body). Returns the body, re-readable.
-async fn authorize(
+/// (PHP clients put it in every POST body), in constant time.
+fn authorize(
     state: &AppState,
     parts: &axum::http::request::Parts,
-    body: Body,
-) -> ApiResult<(bool, Body)> {
+    body: Option<&axum::body::Bytes>,
+) -> bool {
     let expected = state.engine.config.token.as_bytes();
     let matches = |given: &str| -> bool {
         !expected.is_empty() && bool::from(given.trim().as_bytes().ct_eq(expected))
@@ -207,31 +237,24 @@ async fn authorize(
             _ => value,
         };
         if matches(credential) {
-            return Ok((true, body));
+            return true;
         }
     }
 
     let pairs = input::query_pairs(parts.uri.query());
-    if let Some(token) = input::query_get(&pairs, "oauth") {
-        if matches(token) {
-            return Ok((true, body));
-        }
+    if input::query_get(&pairs, "oauth").is_some_and(matches) {
+        return true;
     }
 
-    let has_body = matches!(
-        parts.method,
-        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
-    );
-    if has_body && input::is_json(&parts.headers) {
-        let limit = state.engine.config.max_body_bytes;
-        let bytes = input::read_limited(&parts.headers, body, limit).await?;
-        let ok = serde_json::from_slice::<serde_json::Value>(&bytes)
-            .ok()
-            .and_then(|v| v.get("oauth").and_then(|t| t.as_str()).map(matches))
-            .unwrap_or(false);
-        return Ok((ok, Body::from(bytes)));
+    match body {
+        Some(bytes) if input::is_json(&parts.headers) => {
+            serde_json::from_slice::<serde_json::Value>(bytes)
+                .ok()
+                .and_then(|v| v.get("oauth").and_then(|t| t.as_str()).map(matches))
+                .unwrap_or(false)
+        }
+        _ => false,
     }
-    Ok((false, body))
 }
 
 /// Gives axum's bare 405 a JSON `msg`.

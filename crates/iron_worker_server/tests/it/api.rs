@@ -148,3 +148,20 @@ fn recorder_keeps_requests_without_the_token() {
     let a = s.get(&format!("{}/__debug/requests", s.base()));
     assert_eq!(a.json()["requests"].as_array().unwrap().len(), 0);
 }
+
+#[test]
+fn bodies_of_endpoints_that_ignore_them_do_not_break_keep_alive() {
+    let s = TestServer::start();
+    let code = s.upload_ok("K", "k.sh", &[("k.sh", "echo\n")], json!({}));
+    let id = code["id"].as_str().unwrap();
+    for _ in 0..5 {
+        let a = s.post_json(
+            &s.url(&format!("codes/{id}/pause_task_queue")),
+            &json!({"oauth": "x", "pad": "y".repeat(2000)}),
+        );
+        assert_eq!(a.status, 200);
+        let a = s.post_json(&s.url(&format!("codes/{id}/resume_task_queue")), &json!({}));
+        assert_eq!(a.status, 200);
+        assert_eq!(s.get(&s.url("codes")).status, 200);
+    }
+}

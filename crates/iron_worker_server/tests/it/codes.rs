@@ -287,3 +287,28 @@ fn the_unpacked_package_is_reused_but_each_task_gets_its_own_copy() {
         "pristine\n"
     );
 }
+
+#[test]
+fn a_large_package_streams_in_under_the_default_limits() {
+    let s = TestServer::start();
+    // About 5 MB that does not compress: over the framework's default body limits.
+    let mut x: u64 = 0x9e37_79b9_7f4a_7c15;
+    let noise: String = (0..5_000_000)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from(b'!' + (x % 90) as u8)
+        })
+        .collect();
+    let code = s.upload_ok(
+        "Large",
+        "run.sh",
+        &[("run.sh", "wc -c < blob.txt\n"), ("blob.txt", &noise)],
+        json!({}),
+    );
+    assert!(code["id"].is_string());
+    let id = s.queue("Large", "", json!({}));
+    assert_eq!(s.wait_done(&id)["status"], "complete");
+    assert_eq!(s.log(&id).text().trim(), "5000000");
+}

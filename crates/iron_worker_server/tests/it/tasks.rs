@@ -492,3 +492,66 @@ fn task_details_have_the_documented_fields() {
     assert!(t["code_rev"].is_string());
     let _: Value = t;
 }
+
+#[test]
+fn a_log_over_the_limit_is_cut_with_a_note() {
+    let s = TestServer::start_with(|c| c.max_log_bytes = 1000);
+    let script = "i=0\nwhile [ $i -lt 200 ]; do echo \"line $i of chatter\"; i=$((i+1)); done\n";
+    s.upload_ok("Chatty", "c.sh", &[("c.sh", script)], json!({}));
+    let id = s.queue("Chatty", "", json!({}));
+    assert_eq!(s.wait_done(&id)["status"], "complete");
+    let log = s.log(&id).text();
+    assert!(log.contains("line 0 of chatter"));
+    assert!(!log.contains("line 199"));
+    assert!(
+        log.ends_with("[iron-worker: log truncated at 1000 bytes]\n"),
+        "{log}"
+    );
+}
+
+#[test]
+fn php_ruby_and_python_workers_get_the_flags() {
+    let s = TestServer::start();
+    let workers = [
+        (
+            "Php",
+            "w.php",
+            "<?php echo 'php ' . $argv[1] . ' ' . getenv('TASK_ID') . \"\\n\";\n",
+        ),
+        ("Rb", "w.rb", "puts \"ruby #{ARGV[0]} #{ENV['TASK_ID']}\"\n"),
+        (
+            "Py3",
+            "w.py",
+            "import os, sys\nprint('python', sys.argv[1], os.environ['TASK_ID'])\n",
+        ),
+    ];
+    let mut ids = Vec::new();
+    for (name, file, src) in workers {
+        s.upload_ok(name, file, &[(file, src)], json!({}));
+        ids.push((name, s.queue(name, "", json!({}))));
+    }
+    if std::process::Command::new("node")
+        .arg("--version")
+        .output()
+        .is_ok()
+    {
+        s.upload_ok(
+            "Js",
+            "w.js",
+            &[(
+                "w.js",
+                "console.log('node', process.argv[2], process.env.TASK_ID)\n",
+            )],
+            json!({}),
+        );
+        ids.push(("Js", s.queue("Js", "", json!({}))));
+    } else {
+        eprintln!("note: node is not installed; the node runtime was not exercised");
+    }
+    for (name, id) in ids {
+        let t = s.wait_done(&id);
+        assert_eq!(t["status"], "complete", "{name}: {t} {}", s.log(&id).text());
+        let log = s.log(&id).text();
+        assert!(log.contains(&format!(" -id {id}")), "{name}: {log}");
+    }
+}
