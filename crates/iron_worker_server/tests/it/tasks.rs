@@ -142,17 +142,22 @@ fn the_log_is_404_until_there_is_output() {
 #[test]
 fn timeout_kills_the_whole_process_group() {
     let s = TestServer::start();
-    // The child sleeps in the background (a grandchild), then the worker waits for it.
-    let script = "sleep 300 &\necho $! > child.pid\necho \"child $!\"\nwait\n";
-    s.upload_ok("Slow", "slow.sh", &[("slow.sh", script)], json!({}));
-    let id = s.queue("Slow", "", json!({"timeout": 1}));
+    // The worker starts a background child (a grandchild of the server), then waits for it.
+    let pid_file = s.dir.path().join("child.pid");
+    let script = "sleep 300 &\necho $! > \"$PID_FILE\"\nwait\n";
+    let env = json!({"env_vars": {"PID_FILE": pid_file.to_str().unwrap()}});
+    s.upload_ok("Slow", "slow.sh", &[("slow.sh", script)], env);
+    let id = s.queue("Slow", "", json!({"timeout": 2}));
 
-    let log = s.wait_log(&id, "child ");
-    let child: u32 = log.trim().trim_start_matches("child ").parse().unwrap();
     let t = s.wait_done(&id);
     assert_eq!(t["status"], "timeout", "{t}");
-    assert_eq!(t["timeout"], 1);
+    assert_eq!(t["timeout"], 2);
     assert!(t["msg"].as_str().unwrap().contains("timeout"));
+    let child: u32 = std::fs::read_to_string(&pid_file)
+        .unwrap()
+        .trim()
+        .parse()
+        .unwrap();
     wait_until("the background child of a timed-out task is killed", || {
         !alive(child)
     });
