@@ -9,6 +9,8 @@
 //!   current directory's contents.
 //! - [`zip_directory`] stores a folder's contents with names relative to it, so the run file
 //!   sits at the archive root.
+//! - Nothing is skipped silently: hidden files and folders (`.git`, `.env`) are stored like any
+//!   other, so zip a folder that holds only what the worker needs.
 //! - The destination archive itself (and its temporary file) is never stored, even when it lies
 //!   inside the folder being zipped.
 //! - Every folder in the archive has its own entry (`name/`), so empty folders survive the trip
