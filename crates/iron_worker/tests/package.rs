@@ -502,6 +502,23 @@ fn symlinks_out_of_the_tree_dangling_or_looping_are_errors() {
 }
 
 #[test]
+fn names_that_cannot_be_entry_names_are_errors() {
+    use std::os::unix::ffi::OsStrExt;
+
+    let out = tempfile::tempdir().unwrap();
+    for bad in [&b"not-utf8-\xff.py"[..], b"back\\slash.py"] {
+        let tree = worker_tree();
+        let name = std::ffi::OsStr::from_bytes(bad);
+        fs::write(tree.path().join("lib").join(name), b"x").unwrap();
+
+        let error = zip_directory(tree.path(), &out.path().join("w.zip"), true).unwrap_err();
+
+        assert_kind(&error, ErrorKind::InvalidArgument, "lib/");
+    }
+    assert!(fs::read_dir(out.path()).unwrap().next().is_none());
+}
+
+#[test]
 fn fifos_cannot_be_zipped() {
     let tree = worker_tree();
     let status = Command::new("mkfifo")
