@@ -146,7 +146,7 @@ impl BoundServer {
     }
 
     /// Serves until `shutdown` completes, then kills running workers and returns.
-    pub async fn run(self, shutdown: impl Future<Output = ()> + Send) -> Result<(), Error> {
+    pub async fn run(self, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
         let BoundServer {
             listener,
             engine,
@@ -199,10 +199,7 @@ impl BoundServer {
 }
 
 /// Binds and serves until `shutdown` completes (what `iron-worker serve` runs).
-pub async fn serve(
-    config: ServerConfig,
-    shutdown: impl Future<Output = ()> + Send,
-) -> Result<(), Error> {
+pub async fn serve(config: ServerConfig, shutdown: impl Future<Output = ()>) -> Result<(), Error> {
     bind(config).await?.run(shutdown).await
 }
 
