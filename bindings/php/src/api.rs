@@ -153,7 +153,12 @@ impl IronWorker {
     ) -> PhpResult<bool> {
         const FILES: Arg = Arg::new("IronWorker::createZip", 2, "files");
         let files = convert::to_strings(files, &FILES)?;
-        core(package::create_zip(base_dir, &files, Path::new(destination), overwrite))
+        core(package::create_zip(
+            base_dir,
+            &files,
+            Path::new(destination),
+            overwrite,
+        ))
     }
 
     /// Zips the contents of a directory, entries relative to it (the run file at the root).
@@ -299,9 +304,20 @@ impl IronWorker {
     pub fn download_code(
         &self,
         code_id: &str,
-        revision: Option<u32>,
+        revision: Option<i64>,
         destination: Option<String>,
     ) -> PhpResult<Zval> {
+        const REVISION: Arg = Arg::new("IronWorker::downloadCode", 2, "revision");
+        let revision = match revision.map(u32::try_from) {
+            None => None,
+            Some(Ok(revision)) => Some(revision),
+            Some(Err(_)) => {
+                return Err(convert::value_error(
+                    &REVISION,
+                    "must be a revision number (0 or more)",
+                ))
+            }
+        };
         match destination {
             Some(destination) => {
                 let path = Path::new(&destination);

@@ -17,7 +17,7 @@ use ext_php_rs::boxed::ZBox;
 use ext_php_rs::convert::IntoZval;
 use ext_php_rs::exception::{PhpException, PhpResult};
 use ext_php_rs::types::{ZendHashTable, ZendObject, Zval};
-use ext_php_rs::zend::{ce, ClassEntry};
+use ext_php_rs::zend::{ce, ClassEntry, ExecutorGlobals};
 use serde_json::{Map, Number, Value};
 
 /// Name of the PHP class a JSON object becomes (declared in `php/prelude.php`).
@@ -94,7 +94,10 @@ pub(crate) fn to_options(
         let Some(key) = key.str() else {
             return Err(type_error(
                 arg,
-                format!("must have option names as keys, found the key {}", key_text(&key)),
+                format!(
+                    "must have option names as keys, found the key {}",
+                    key_text(&key)
+                ),
             ));
         };
         let mut path = vec![format!("[{key:?}]")];
@@ -211,6 +214,7 @@ impl Encoder<'_> {
                 let text = object
                     .try_call_method("format", vec![&RFC3339_FORMAT])
                     .map_err(|err| self.bad_value(path, format!("cannot be formatted: {err}")))?;
+                self.no_pending_exception(path, "format")?;
                 return Ok(Value::String(text.string().unwrap_or_default()));
             }
         }
@@ -219,6 +223,7 @@ impl Encoder<'_> {
                 let data = object
                     .try_call_method("jsonSerialize", vec![])
                     .map_err(|err| self.bad_value(path, format!("jsonSerialize failed: {err}")))?;
+                self.no_pending_exception(path, "jsonSerialize")?;
                 path.push("->jsonSerialize()".to_owned());
                 let value = self.value(&data, path)?;
                 path.pop();
@@ -230,6 +235,7 @@ impl Encoder<'_> {
                 let copy = object
                     .try_call_method("getArrayCopy", vec![])
                     .map_err(|err| self.bad_value(path, format!("getArrayCopy failed: {err}")))?;
+                self.no_pending_exception(path, "getArrayCopy")?;
                 let Some(table) = copy.array() else {
                     return Err(self.bad_value(path, "getArrayCopy() did not give an array"));
                 };
@@ -242,8 +248,19 @@ impl Encoder<'_> {
                 .map_err(|err| self.bad_value(path, format!("has unreadable properties: {err}")))?;
             return self.map(table, path).map(Value::Object);
         }
-        let class = object.get_class_name().unwrap_or_else(|_| "object".to_owned());
+        let class = object
+            .get_class_name()
+            .unwrap_or_else(|_| "object".to_owned());
         Err(self.bad_path(path, format!("an object of class {class}")))
+    }
+
+    /// Stops the conversion when PHP code we called threw: that exception is what the caller
+    /// sees (a pending exception wins over ours), and nothing is sent.
+    fn no_pending_exception(&self, path: &[String], method: &str) -> PhpResult<()> {
+        if ExecutorGlobals::has_exception() {
+            return Err(self.bad_value(path, format!("threw in {method}()")));
+        }
+        Ok(())
     }
 
     fn bad_type(&self, path: &[String], zval: &Zval) -> PhpException {
@@ -254,7 +271,7 @@ impl Encoder<'_> {
         let place = if path.is_empty() {
             String::new()
         } else {
-            format!(" at {}", path.concat())
+            format!(" at {}", path_text(path))
         };
         type_error(
             self.arg,
@@ -269,10 +286,23 @@ impl Encoder<'_> {
         let place = if path.is_empty() {
             "value".to_owned()
         } else {
-            format!("value at {}", path.concat())
+            format!("value at {}", path_text(path))
         };
         value_error(self.arg, format!("has a {place} that {what}"))
     }
+}
+
+/// Where a value sits, e.g. `["a"][0]`; a deep path keeps its first and last steps.
+fn path_text(path: &[String]) -> String {
+    const SHOWN: usize = 4;
+    if path.len() <= 2 * SHOWN {
+        return path.concat();
+    }
+    format!(
+        "{}...{}",
+        path[..SHOWN].concat(),
+        path[path.len() - SHOWN..].concat()
+    )
 }
 
 /// Whether `object` is an `IronWorker\Result` (converted as a map, not through jsonSerialize).
@@ -284,7 +314,9 @@ fn is_result(object: &ZendObject) -> bool {
 pub(crate) fn type_name(zval: &Zval) -> String {
     let zval = zval.dereference();
     if let Some(object) = zval.object() {
-        return object.get_class_name().unwrap_or_else(|_| "object".to_owned());
+        return object
+            .get_class_name()
+            .unwrap_or_else(|_| "object".to_owned());
     }
     let name = if zval.is_null() {
         "null"
@@ -326,19 +358,11 @@ pub(crate) fn to_php(value: &Value) -> PhpResult<Zval> {
     Decoder { result_class }.value(value)
 }
 
-/// Converts the items of a JSON list to a PHP array (a JSON object gives a one-item array).
+/// Converts a JSON list answer to a PHP array (`null`, "no items", gives an empty array).
 pub(crate) fn to_php_list(value: &Value) -> PhpResult<Zval> {
     match value {
-        Value::Array(_) | Value::Null => to_php(value).and_then(|zval| {
-            if zval.is_null() {
-                let mut empty = Zval::new();
-                empty.set_hashtable(ZendHashTable::new());
-                Ok(empty)
-            } else {
-                Ok(zval)
-            }
-        }),
-        other => to_php(&Value::Array(vec![other.clone()])),
+        Value::Null => to_php(&Value::Array(Vec::new())),
+        other => to_php(other),
     }
 }
 
@@ -375,7 +399,9 @@ impl Decoder {
     fn result(&self, map: &Map<String, Value>) -> PhpResult<ZBox<ZendObject>> {
         let mut table = ZendHashTable::with_capacity(len_u32(map.len()));
         for (key, item) in map {
-            table.insert(key.as_str(), self.value(item)?).map_err(php_error)?;
+            table
+                .insert(key.as_str(), self.value(item)?)
+                .map_err(php_error)?;
         }
         let mut fields = Zval::new();
         fields.set_hashtable(table);
@@ -401,6 +427,7 @@ pub(crate) fn php_error(err: ext_php_rs::error::Error) -> PhpException {
 pub(crate) fn json_decode(value: &Value, assoc: bool) -> PhpResult<Zval> {
     let json = serde_json::to_string(value)
         .map_err(|err| PhpException::from_message(format!("iron_worker: {err}")))?;
-    let decode = ext_php_rs::types::ZendCallable::try_from_name("json_decode").map_err(php_error)?;
+    let decode =
+        ext_php_rs::types::ZendCallable::try_from_name("json_decode").map_err(php_error)?;
     decode.try_call(vec![&json, &assoc]).map_err(php_error)
 }

@@ -62,10 +62,7 @@ pub(crate) fn to_php(err: Error) -> PhpException {
 }
 
 /// Instantiates `class` through its PHP constructor, so PHP-side state is set as usual.
-fn construct(
-    class: &ClassEntry,
-    args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn>,
-) -> Option<Zval> {
+fn construct(class: &ClassEntry, args: Vec<&dyn ext_php_rs::convert::IntoZvalDyn>) -> Option<Zval> {
     let object = class.new();
     object.try_call_method("__construct", args).ok()?;
     object.into_zval(false).ok()

@@ -72,7 +72,7 @@ final class TasksTest extends TestCase
         [$id, $details] = $this->runTask($this->echoWorker(), $payload);
 
         $this->assertSame('complete', $details->status);
-        $line = strtok($worker->getLog($id), "\n");
+        $line = trim($worker->getStdout($id));
         $this->assertSame(
             '{"object":{"a":[1,2.5,true,null,"\u00e9"]},"json":{"from":"jsonSerialize"},'
             . '"date":"2030-01-02T03:04:05+00:00","empty":[],"map":{"5":"five"},"list":["x","y"]}',
@@ -87,8 +87,8 @@ final class TasksTest extends TestCase
         [$none] = $this->runTask($this->echoWorker());
         [$scalar] = $this->runTask($this->echoWorker(), 'just text');
 
-        $this->assertStringStartsWith('{}', $worker->getLog($none));
-        $this->assertStringStartsWith('"just text"', $worker->getLog($scalar));
+        $this->assertSame('{}', trim($worker->getStdout($none)));
+        $this->assertSame('"just text"', trim($worker->getStdout($scalar)));
     }
 
     public function testPostTasksKeepsOrder(): void
@@ -237,6 +237,28 @@ final class TasksTest extends TestCase
         $this->expectExceptionMessage('found an object of class Closure');
 
         $this->worker()->postTask('X', ['f' => fn () => 1]);
+    }
+
+    public function testThrowingJsonSerializableSendsNothing(): void
+    {
+        $worker = $this->worker();
+        $name = $this->echoWorker();
+        $before = count($worker->getTasks(['code_name' => $name, 'per_page' => 100]));
+        $throwing = new class implements \JsonSerializable {
+            public function jsonSerialize(): mixed
+            {
+                throw new \LogicException('not today');
+            }
+        };
+
+        try {
+            $worker->postTask($name, ['x' => $throwing]);
+            $this->fail('no exception');
+        } catch (\LogicException $e) {
+            $this->assertSame('not today', $e->getMessage());
+        }
+
+        $this->assertCount($before, $worker->getTasks(['code_name' => $name, 'per_page' => 100]));
     }
 
     public function testNanIsAValueError(): void
