@@ -6,10 +6,6 @@
 //! - [`error`]: core errors to `IronWorker\*Exception`.
 //! - `php/prelude.php`: the exception classes and `IronWorker\Result`, declared in PHP at the
 //!   start of each request so that PHP code can construct and extend them.
-#![cfg_attr(
-    not(test),
-    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
-)]
 
 mod api;
 mod convert;
