@@ -11,9 +11,9 @@ use std::path::PathBuf;
 use iron_worker::options::{CodeOptions, Page, ScheduleOptions, TaskFilter, TaskOptions};
 use iron_worker::worker::TaskContext;
 use iron_worker::{package, Client, ConfigOptions, WaitOptions};
-use pyo3::exceptions::PyTypeError;
+use pyo3::exceptions::{PyTypeError, PyValueError};
 use pyo3::prelude::*;
-use pyo3::types::{PyBytes, PyDict, PyFloat, PyInt, PyString};
+use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 
 use crate::convert::{kwargs_map, named_map, to_py, to_value};
@@ -58,13 +58,101 @@ fn number_or_str(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Optio
     let accepted = value.is_instance_of::<PyInt>()
         || value.is_instance_of::<PyFloat>()
         || value.is_instance_of::<PyString>();
-    if !accepted || value.is_instance_of::<pyo3::types::PyBool>() {
+    if !accepted || value.is_instance_of::<PyBool>() {
         return Err(PyTypeError::new_err(format!(
             "{name} must be an int or a str, not {}",
             value.get_type().name()?
         )));
     }
     Ok(Some(crate::convert::option_value(value, name)?))
+}
+
+fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_string())
+}
+
+/// A str argument, with a message naming it on every Python version (pyo3 names the argument
+/// only in a PEP 678 note, which Python < 3.11 drops).
+fn text(value: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be a str, not {}",
+            type_name(value)
+        ))),
+    }
+}
+
+/// A path argument: a str or an os.PathLike.
+fn path(value: &Bound<'_, PyAny>, name: &str) -> PyResult<PathBuf> {
+    value.extract::<PathBuf>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{name} must be a str or os.PathLike, not {}",
+            type_name(value)
+        ))
+    })
+}
+
+/// A list (or other sequence) of paths; a single str is refused rather than split into
+/// characters.
+fn paths(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<PathBuf>> {
+    if value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a list of file names, not a single {} (write [{}])",
+            type_name(value),
+            value.repr()?
+        )));
+    }
+    let items = value.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{name} must be a list of file names, not {}",
+            type_name(value)
+        ))
+    })?;
+    items
+        .enumerate()
+        .map(|(i, item)| path(&item?, &format!("{name}[{i}]")))
+        .collect()
+}
+
+/// A bool argument, False when not given (True/False only: `overwrite="no"` is refused).
+fn flag(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(false);
+    };
+    match value.cast::<PyBool>() {
+        Ok(b) => Ok(b.is_true()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be True or False, not {}",
+            type_name(value)
+        ))),
+    }
+}
+
+/// An optional int argument of the range of `T`.
+fn integer<T>(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<T>>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py>,
+{
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if !value.is_instance_of::<PyInt>() || value.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {}",
+            type_name(value)
+        )));
+    }
+    value.extract::<T>().map(Some).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name} is out of range: {}",
+            value.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })
 }
 
 /// The payload argument: `None` stays "no payload".
@@ -114,18 +202,19 @@ impl IronWorker {
     #[allow(clippy::too_many_arguments)]
     fn new(
         py: Python<'_>,
-        config: Option<PathBuf>,
-        token: Option<String>,
-        project_id: Option<String>,
-        host: Option<String>,
+        config: Option<&Bound<'_, PyAny>>,
+        token: Option<&Bound<'_, PyAny>>,
+        project_id: Option<&Bound<'_, PyAny>>,
+        host: Option<&Bound<'_, PyAny>>,
         port: Option<&Bound<'_, PyAny>>,
-        protocol: Option<String>,
+        protocol: Option<&Bound<'_, PyAny>>,
         api_version: Option<&Bound<'_, PyAny>>,
         timeout: Option<&Bound<'_, PyAny>>,
         upload_timeout: Option<&Bound<'_, PyAny>>,
         max_retries: Option<&Bound<'_, PyAny>>,
         options: Option<&Bound<'_, PyDict>>,
     ) -> PyResult<Self> {
+        let config = config.map(|c| path(c, "config")).transpose()?;
         let mut values = kwargs_map(options)?;
         let strings = [
             ("token", token),
@@ -135,7 +224,7 @@ impl IronWorker {
         ];
         for (name, value) in strings {
             if let Some(value) = value {
-                values.insert(name.to_string(), Value::String(value));
+                values.insert(name.to_string(), Value::String(text(value, name)?));
             }
         }
         let numbers = [
@@ -183,14 +272,22 @@ impl IronWorker {
     ///
     /// Raises MissingFileError (a FileNotFoundError) naming a missing input file.
     #[staticmethod]
-    #[pyo3(name = "createZip", signature = (base_dir, files, destination, overwrite = false))]
+    #[pyo3(
+        name = "createZip",
+        signature = (base_dir, files, destination, overwrite = None),
+        text_signature = "(base_dir, files, destination, overwrite=False)"
+    )]
     fn create_zip(
         py: Python<'_>,
-        base_dir: String,
-        files: Vec<PathBuf>,
-        destination: PathBuf,
-        overwrite: bool,
+        base_dir: &Bound<'_, PyAny>,
+        files: &Bound<'_, PyAny>,
+        destination: &Bound<'_, PyAny>,
+        overwrite: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
+        let overwrite = flag(overwrite, "overwrite")?;
+        let base_dir = text(base_dir, "base_dir")?;
+        let destination = path(destination, "destination")?;
+        let files = paths(files, "files")?;
         py.detach(|| package::create_zip(&base_dir, &files, &destination, overwrite))
             .into_py()
     }
@@ -200,13 +297,20 @@ impl IronWorker {
     /// Same return value and ``overwrite`` rule as createZip. Raises MissingFileError if the
     /// directory does not exist.
     #[staticmethod]
-    #[pyo3(name = "zipDirectory", signature = (directory, destination, overwrite = false))]
+    #[pyo3(
+        name = "zipDirectory",
+        signature = (directory, destination, overwrite = None),
+        text_signature = "(directory, destination, overwrite=False)"
+    )]
     fn zip_directory(
         py: Python<'_>,
-        directory: PathBuf,
-        destination: PathBuf,
-        overwrite: bool,
+        directory: &Bound<'_, PyAny>,
+        destination: &Bound<'_, PyAny>,
+        overwrite: Option<&Bound<'_, PyAny>>,
     ) -> PyResult<bool> {
+        let overwrite = flag(overwrite, "overwrite")?;
+        let directory = path(directory, "directory")?;
+        let destination = path(destination, "destination")?;
         py.detach(|| package::zip_directory(&directory, &destination, overwrite))
             .into_py()
     }
@@ -257,11 +361,14 @@ impl IronWorker {
     fn post_code<'py>(
         &self,
         py: Python<'py>,
-        runFilename: String,
-        zipFilename: PathBuf,
-        name: String,
+        runFilename: &Bound<'py, PyAny>,
+        zipFilename: &Bound<'py, PyAny>,
+        name: &Bound<'py, PyAny>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let runFilename = text(runFilename, "runFilename")?;
+        let zipFilename = path(zipFilename, "zipFilename")?;
+        let name = text(name, "name")?;
         let options = CodeOptions::from_map(&kwargs_map(options)?).into_py()?;
         self.call(py, |c| {
             c.post_code(&runFilename, &zipFilename, &name, &options)
@@ -273,11 +380,14 @@ impl IronWorker {
     fn upload<'py>(
         &self,
         py: Python<'py>,
-        directory: PathBuf,
-        runFilename: String,
-        name: String,
+        directory: &Bound<'py, PyAny>,
+        runFilename: &Bound<'py, PyAny>,
+        name: &Bound<'py, PyAny>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let directory = path(directory, "directory")?;
+        let runFilename = text(runFilename, "runFilename")?;
+        let name = text(name, "name")?;
         let options = CodeOptions::from_map(&kwargs_map(options)?).into_py()?;
         self.call(py, |c| c.upload(&directory, &runFilename, &name, &options))
     }
@@ -299,8 +409,9 @@ impl IronWorker {
     fn get_code_details<'py>(
         &self,
         py: Python<'py>,
-        code_id: String,
+        code_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let code_id = text(code_id, "code_id")?;
         self.call(py, |c| c.get_code_details(&code_id))
     }
 
@@ -315,10 +426,11 @@ impl IronWorker {
     fn get_code_revisions<'py>(
         &self,
         py: Python<'py>,
-        code_id: String,
+        code_id: &Bound<'py, PyAny>,
         page: Option<&Bound<'py, PyAny>>,
         per_page: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let code_id = text(code_id, "code_id")?;
         let page = self::page(page, per_page)?;
         self.call(py, |c| c.get_code_revisions(&code_id, &page))
     }
@@ -331,10 +443,13 @@ impl IronWorker {
     fn download_code<'py>(
         &self,
         py: Python<'py>,
-        code_id: String,
-        revision: Option<u32>,
-        destination: Option<PathBuf>,
+        code_id: &Bound<'py, PyAny>,
+        revision: Option<&Bound<'py, PyAny>>,
+        destination: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let code_id = text(code_id, "code_id")?;
+        let revision = integer::<u32>(revision, "revision")?;
+        let destination = destination.map(|d| path(d, "destination")).transpose()?;
         let client = &self.client;
         match destination {
             Some(destination) => {
@@ -356,8 +471,9 @@ impl IronWorker {
     fn pause_task_queue<'py>(
         &self,
         py: Python<'py>,
-        code_id: String,
+        code_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let code_id = text(code_id, "code_id")?;
         self.call(py, |c| c.pause_task_queue(&code_id))
     }
 
@@ -366,8 +482,9 @@ impl IronWorker {
     fn resume_task_queue<'py>(
         &self,
         py: Python<'py>,
-        code_id: String,
+        code_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let code_id = text(code_id, "code_id")?;
         self.call(py, |c| c.resume_task_queue(&code_id))
     }
 
@@ -376,8 +493,9 @@ impl IronWorker {
     fn cancel_all_tasks<'py>(
         &self,
         py: Python<'py>,
-        code_id: String,
+        code_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let code_id = text(code_id, "code_id")?;
         self.call(py, |c| c.cancel_all_tasks(&code_id))
     }
 
@@ -392,10 +510,11 @@ impl IronWorker {
     fn post_task<'py>(
         &self,
         py: Python<'py>,
-        name: String,
+        name: &Bound<'py, PyAny>,
         payload: Option<&Bound<'py, PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let name = text(name, "name")?;
         let payload = payload_value(payload)?;
         let options = TaskOptions::from_map(&kwargs_map(options)?).into_py()?;
         self.call(py, |c| c.post_task(&name, payload.as_ref(), &options))
@@ -406,14 +525,24 @@ impl IronWorker {
     fn post_tasks<'py>(
         &self,
         py: Python<'py>,
-        name: String,
-        payloads: Vec<Bound<'py, PyAny>>,
+        name: &Bound<'py, PyAny>,
+        payloads: &Bound<'py, PyAny>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let name = text(name, "name")?;
+        if !payloads.is_instance_of::<PyList>() && !payloads.is_instance_of::<PyTuple>() {
+            return Err(PyTypeError::new_err(format!(
+                "payloads must be a list of payloads, not {}",
+                type_name(payloads)
+            )));
+        }
         let payloads = payloads
-            .iter()
+            .try_iter()?
             .enumerate()
-            .map(|(i, payload)| to_value(payload, &format!("payloads[{i}]")))
+            .map(|(i, payload)| Ok((i, payload?)))
+            .collect::<PyResult<Vec<_>>>()?
+            .into_iter()
+            .map(|(i, payload)| to_value(&payload, &format!("payloads[{i}]")))
             .collect::<PyResult<Vec<_>>>()?;
         let options = TaskOptions::from_map(&kwargs_map(options)?).into_py()?;
         self.call(py, |c| c.post_tasks(&name, &payloads, &options))
@@ -439,8 +568,9 @@ impl IronWorker {
     fn get_task_details<'py>(
         &self,
         py: Python<'py>,
-        task_id: String,
+        task_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let task_id = text(task_id, "task_id")?;
         self.call(py, |c| c.get_task_details(&task_id))
     }
 
@@ -472,9 +602,11 @@ impl IronWorker {
     fn retry_task<'py>(
         &self,
         py: Python<'py>,
-        task_id: String,
-        delay: Option<i64>,
+        task_id: &Bound<'py, PyAny>,
+        delay: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let task_id = text(task_id, "task_id")?;
+        let delay = integer::<i64>(delay, "delay")?;
         self.call(py, |c| c.retry_task(&task_id, delay))
     }
 
@@ -483,10 +615,16 @@ impl IronWorker {
     fn set_task_progress<'py>(
         &self,
         py: Python<'py>,
-        task_id: String,
-        percent: Option<i64>,
-        msg: Option<String>,
+        task_id: &Bound<'py, PyAny>,
+        percent: Option<&Bound<'py, PyAny>>,
+        msg: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let task_id = text(task_id, "task_id")?;
+        let percent = integer::<i64>(percent, "percent")?;
+        let msg = msg
+            .filter(|m| !m.is_none())
+            .map(|m| text(m, "msg"))
+            .transpose()?;
         self.call(py, |c| {
             c.set_task_progress(&task_id, percent, msg.as_deref())
         })
@@ -500,10 +638,11 @@ impl IronWorker {
     fn wait_for<'py>(
         &self,
         py: Python<'py>,
-        task_id: String,
+        task_id: &Bound<'py, PyAny>,
         sleep: Option<&Bound<'py, PyAny>>,
         max_wait_time: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let task_id = text(task_id, "task_id")?;
         let map = named_map(&[("sleep", sleep), ("max_wait_time", max_wait_time)])?;
         let options = WaitOptions::from_map(&map).into_py()?;
         self.call(py, |c| c.wait_for(&task_id, &options))
@@ -520,24 +659,32 @@ impl IronWorker {
     fn post_schedule<'py>(
         &self,
         py: Python<'py>,
-        name: String,
+        name: &Bound<'py, PyAny>,
         payload: Option<&Bound<'py, PyAny>>,
         options: Option<&Bound<'py, PyDict>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let name = text(name, "name")?;
         let payload = payload_value(payload)?;
         let options = ScheduleOptions::from_map(&kwargs_map(options)?).into_py()?;
         self.call(py, |c| c.post_schedule(&name, payload.as_ref(), &options))
     }
 
     /// Schedules one run of code package ``name`` in ``delay`` seconds (postSchedule's answer).
-    #[pyo3(name = "postScheduleSimple", signature = (name, payload = None, delay = 1))]
+    #[pyo3(
+        name = "postScheduleSimple",
+        signature = (name, payload = None, delay = None),
+        text_signature = "($self, name, payload=None, delay=1)"
+    )]
     fn post_schedule_simple<'py>(
         &self,
         py: Python<'py>,
-        name: String,
+        name: &Bound<'py, PyAny>,
         payload: Option<&Bound<'py, PyAny>>,
-        delay: i64,
+        delay: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        // The 2012 PHP client's default: one run, a second from now.
+        let delay = integer::<i64>(delay, "delay")?.unwrap_or(1);
+        let name = text(name, "name")?;
         let payload = payload_value(payload)?;
         let mut map = Map::new();
         map.insert("delay".to_string(), Value::from(delay));
@@ -560,7 +707,7 @@ impl IronWorker {
     fn post_schedule_advanced<'py>(
         &self,
         py: Python<'py>,
-        name: String,
+        name: &Bound<'py, PyAny>,
         payload: Option<&Bound<'py, PyAny>>,
         start_at: &Bound<'py, PyAny>,
         run_every: Option<&Bound<'py, PyAny>>,
@@ -568,6 +715,7 @@ impl IronWorker {
         run_times: Option<&Bound<'py, PyAny>>,
         priority: Option<&Bound<'py, PyAny>>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let name = text(name, "name")?;
         let payload = payload_value(payload)?;
         let map = named_map(&[
             ("start_at", Some(start_at)),
@@ -597,8 +745,9 @@ impl IronWorker {
     fn get_schedule<'py>(
         &self,
         py: Python<'py>,
-        schedule_id: String,
+        schedule_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let schedule_id = text(schedule_id, "schedule_id")?;
         self.call(py, |c| c.get_schedule(&schedule_id))
     }
 
@@ -607,8 +756,9 @@ impl IronWorker {
     fn cancel_schedule<'py>(
         &self,
         py: Python<'py>,
-        schedule_id: String,
+        schedule_id: &Bound<'py, PyAny>,
     ) -> PyResult<Bound<'py, PyAny>> {
+        let schedule_id = text(schedule_id, "schedule_id")?;
         self.call(py, |c| c.cancel_schedule(&schedule_id))
     }
 

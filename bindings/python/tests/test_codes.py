@@ -118,7 +118,7 @@ def test_unknown_code_is_not_found(worker):
 
 
 def test_download_revision_must_be_a_positive_int(offline):
-    with pytest.raises((TypeError, OverflowError)):
+    with pytest.raises(ValueError, match="revision is out of range: -1"):
         offline.downloadCode("a" * 24, revision=-1)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="revision must be an int, not str"):
         offline.downloadCode("a" * 24, revision="latest")

@@ -80,12 +80,18 @@ def test_create_zip_names_a_missing_file(clean_environment, name_style):
 
 def test_create_zip_rejects_wrong_types(clean_environment):
     make_files(clean_environment)
-    with pytest.raises(TypeError, match="files"):
+    with pytest.raises(TypeError, match=r"files must be a list of file names, not a single str"):
         IronWorker.createZip("", "worker.py", "out.zip", True)
-    with pytest.raises(TypeError, match="overwrite"):
+    with pytest.raises(TypeError, match=r"files\[1\] must be a str or os.PathLike, not int"):
+        IronWorker.createZip("", ["worker.py", 3], "out.zip", True)
+    with pytest.raises(TypeError, match="overwrite must be True or False, not str"):
         IronWorker.createZip("", ["worker.py"], "out.zip", "yes")
-    with pytest.raises(TypeError, match="destination"):
+    with pytest.raises(TypeError, match="destination must be a str or os.PathLike, not int"):
         IronWorker.createZip("", ["worker.py"], 42, True)
+    with pytest.raises(TypeError, match="base_dir must be a str, not NoneType"):
+        IronWorker.createZip(None, ["worker.py"], "out.zip", True)
+    with pytest.raises(TypeError, match="directory must be a str or os.PathLike, not list"):
+        IronWorker.zipDirectory(["src"], "out.zip")
     with pytest.raises(TypeError):
         IronWorker.createZip("", ["worker.py"])
 

@@ -164,6 +164,10 @@ def test_stub_signatures_match_the_runtime():
     cls = stub_class(stub_tree())
     for fn in (n for n in cls.body if isinstance(n, ast.FunctionDef)):
         if fn.name == "__new__":
+            if sys.version_info < (3, 10):
+                # CPython 3.9 cannot show a native class's constructor signature (no
+                # __text_signature__ on types); stubtest and newer versions check it.
+                continue
             stub = stub_parameters(fn)[1:]
             runtime = runtime_parameters(iron_worker.IronWorker)
         else:

@@ -176,9 +176,15 @@ def test_a_payload_that_contains_itself_is_refused(offline):
 
 
 def test_task_arguments_have_types(offline):
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="task_id must be a str, not int"):
         offline.getTaskDetails(12345)
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match="delay must be an int, not str"):
         offline.retryTask("a" * 24, delay="soon")
+    with pytest.raises(TypeError, match="percent must be an int, not float"):
+        offline.setTaskProgress("a" * 24, 0.5)
+    with pytest.raises(TypeError, match="payloads must be a list of payloads, not dict"):
+        offline.postTasks("W", {"max": 1})
+    with pytest.raises(TypeError, match=r"payloads\[1\]\['x'\]: cannot send a set"):
+        offline.postTasks("W", [{}, {"x": set()}])
     with pytest.raises(TypeError):
         offline.postTask()

@@ -22,7 +22,7 @@ The message of each is the core's text, which never contains the token.
 from __future__ import annotations
 
 import errno
-from typing import Any, Optional
+from typing import Optional
 
 __all__ = [
     "IronWorkerError",
@@ -66,7 +66,7 @@ class IronWorkerError(Exception):
     def _fields(self) -> dict:
         return {"path": self.path} if self.path is not None else {}
 
-    def __reduce__(self) -> Any:
+    def __reduce__(self) -> tuple:
         # Keyword fields survive pickling (multiprocessing, concurrent.futures).
         return (_rebuild, (type(self), self.message, self._fields()))
 
