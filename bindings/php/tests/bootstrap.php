@@ -13,6 +13,13 @@ if (!extension_loaded('iron_worker')) {
     exit(1);
 }
 
+// Child PHP processes (tutorial scripts, worker-side scripts) load the extension through
+// PHP_INI_SCAN_DIR; when the suite itself was started with `php -d extension=...`, point them
+// at the build's ini (scripts/build-php.sh writes it).
+if ((getenv('PHP_INI_SCAN_DIR') ?: '') === '' && is_file(dirname(__DIR__, 3) . '/build/php/iron_worker.ini')) {
+    putenv('PHP_INI_SCAN_DIR=:' . dirname(__DIR__, 3) . '/build/php');
+}
+
 // Tests change directory: make a relative server path absolute while it still resolves.
 if ((getenv('IRON_WORKER_BIN') ?: '') !== '' && realpath(getenv('IRON_WORKER_BIN')) !== false) {
     putenv('IRON_WORKER_BIN=' . realpath(getenv('IRON_WORKER_BIN')));
