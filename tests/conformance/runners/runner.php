@@ -35,6 +35,12 @@ function error_name(Throwable $e) {
     return 'Foreign:' . get_class($e);
 }
 
+// PHP offers only the tutorial's camelCase names (docs/API.md); scenarios that exercise the
+// Python/Ruby snake_case aliases call the same method here.
+function php_name(string $name): string {
+    return lcfirst(str_replace('_', '', ucwords($name, '_')));
+}
+
 $steps = json_decode(file_get_contents($argv[1]), true)['steps'];
 $worker = null;
 foreach ($steps as $step) {
@@ -46,10 +52,10 @@ foreach ($steps as $step) {
             $worker = count($newArgs) ? new IronWorker(...$newArgs) : new IronWorker($options ?: null);
             $result = true;
         } elseif (isset($step['static'])) {
-            $fn = $step['static'];
+            $fn = php_name($step['static']);
             $result = $options ? IronWorker::$fn(...$args, options: $options) : IronWorker::$fn(...$args);
         } else {
-            $fn = $step['call'];
+            $fn = php_name($step['call']);
             $result = $options ? $worker->$fn(...$args, options: $options) : $worker->$fn(...$args);
         }
         if (isset($step['save'])) {
