@@ -6,17 +6,18 @@
 
 #![allow(non_snake_case)] // Python keyword names: runFilename, zipFilename.
 
-use std::path::PathBuf;
-
 use iron_worker::options::{CodeOptions, Page, ScheduleOptions, TaskFilter, TaskOptions};
 use iron_worker::worker::TaskContext;
 use iron_worker::{package, Client, ConfigOptions, WaitOptions};
-use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::exceptions::PyTypeError;
 use pyo3::prelude::*;
-use pyo3::types::{PyBool, PyBytes, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
+use pyo3::types::{PyBytes, PyDict, PyList, PyString, PyTuple};
 use serde_json::{Map, Value};
 
-use crate::convert::{kwargs_map, named_map, to_py, to_value};
+use crate::convert::{
+    flag, integer, kwargs_map, named_map, number_or_str, path, paths, text, to_py, to_value,
+    type_name,
+};
 use crate::error::IntoPyResult;
 
 /// A client of one IronWorker project.
@@ -48,111 +49,6 @@ impl IronWorker {
         let value = py.detach(|| f(client)).into_py()?;
         to_py(py, &value)
     }
-}
-
-/// A number or a numeric string, for configuration values such as `port`.
-fn number_or_str(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<Value>> {
-    let Some(value) = value else {
-        return Ok(None);
-    };
-    let accepted = value.is_instance_of::<PyInt>()
-        || value.is_instance_of::<PyFloat>()
-        || value.is_instance_of::<PyString>();
-    if !accepted || value.is_instance_of::<PyBool>() {
-        return Err(PyTypeError::new_err(format!(
-            "{name} must be an int or a str, not {}",
-            value.get_type().name()?
-        )));
-    }
-    Ok(Some(crate::convert::option_value(value, name)?))
-}
-
-fn type_name(value: &Bound<'_, PyAny>) -> String {
-    value
-        .get_type()
-        .name()
-        .map(|n| n.to_string())
-        .unwrap_or_else(|_| "object".to_string())
-}
-
-/// A str argument, with a message naming it on every Python version (pyo3 names the argument
-/// only in a PEP 678 note, which Python < 3.11 drops).
-fn text(value: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
-    match value.cast::<PyString>() {
-        Ok(s) => Ok(s.to_cow()?.into_owned()),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "{name} must be a str, not {}",
-            type_name(value)
-        ))),
-    }
-}
-
-/// A path argument: a str or an os.PathLike.
-fn path(value: &Bound<'_, PyAny>, name: &str) -> PyResult<PathBuf> {
-    value.extract::<PathBuf>().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{name} must be a str or os.PathLike, not {}",
-            type_name(value)
-        ))
-    })
-}
-
-/// A list (or other sequence) of paths; a single str is refused rather than split into
-/// characters.
-fn paths(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<PathBuf>> {
-    if value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>() {
-        return Err(PyTypeError::new_err(format!(
-            "{name} must be a list of file names, not a single {} (write [{}])",
-            type_name(value),
-            value.repr()?
-        )));
-    }
-    let items = value.try_iter().map_err(|_| {
-        PyTypeError::new_err(format!(
-            "{name} must be a list of file names, not {}",
-            type_name(value)
-        ))
-    })?;
-    items
-        .enumerate()
-        .map(|(i, item)| path(&item?, &format!("{name}[{i}]")))
-        .collect()
-}
-
-/// A bool argument, False when not given (True/False only: `overwrite="no"` is refused).
-fn flag(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(false);
-    };
-    match value.cast::<PyBool>() {
-        Ok(b) => Ok(b.is_true()),
-        Err(_) => Err(PyTypeError::new_err(format!(
-            "{name} must be True or False, not {}",
-            type_name(value)
-        ))),
-    }
-}
-
-/// An optional int argument of the range of `T`.
-fn integer<T>(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<T>>
-where
-    T: for<'a, 'py> FromPyObject<'a, 'py>,
-{
-    let Some(value) = value.filter(|v| !v.is_none()) else {
-        return Ok(None);
-    };
-    if !value.is_instance_of::<PyInt>() || value.is_instance_of::<PyBool>() {
-        return Err(PyTypeError::new_err(format!(
-            "{name} must be an int, not {}",
-            type_name(value)
-        )));
-    }
-    value.extract::<T>().map(Some).map_err(|_| {
-        PyValueError::new_err(format!(
-            "{name} is out of range: {}",
-            value.repr().map(|r| r.to_string()).unwrap_or_default()
-        ))
-    })
 }
 
 /// The payload argument: `None` stays "no payload".

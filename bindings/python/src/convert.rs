@@ -4,8 +4,13 @@
 //! float, bool, None); anything else is a `TypeError` naming the argument and the place inside
 //! it, e.g. `payload['items'][2]: cannot send a set as JSON`. Coming out, objects become dicts
 //! (in the server's key order), arrays lists, and numbers int or float.
+//!
+//! Single arguments (ids, paths, flags, ints) are checked here too, so that a wrong type is a
+//! `TypeError` naming the argument on every Python version: pyo3 names it only in a PEP 678
+//! note, which Python < 3.11 cannot show.
 
 use std::fmt::Write as _;
+use std::path::PathBuf;
 
 use pyo3::exceptions::{PyOverflowError, PyTypeError, PyValueError};
 use pyo3::prelude::*;
@@ -71,6 +76,116 @@ pub(crate) fn option_value(obj: &Bound<'_, PyAny>, argument: &str) -> PyResult<V
         steps: Vec::new(),
     };
     convert(obj, &mut location, Datetimes::ToRfc3339)
+}
+
+// ---- single arguments ---------------------------------------------------------------
+
+/// A number or a numeric string, for configuration values such as `port`.
+pub(crate) fn number_or_str(
+    value: Option<&Bound<'_, PyAny>>,
+    name: &str,
+) -> PyResult<Option<Value>> {
+    let Some(value) = value else {
+        return Ok(None);
+    };
+    let accepted = value.is_instance_of::<PyInt>()
+        || value.is_instance_of::<PyFloat>()
+        || value.is_instance_of::<PyString>();
+    if !accepted || value.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a number or a str, not {}",
+            type_name(value)
+        )));
+    }
+    Ok(Some(option_value(value, name)?))
+}
+
+/// The type name of a value, for messages.
+pub(crate) fn type_name(value: &Bound<'_, PyAny>) -> String {
+    value
+        .get_type()
+        .name()
+        .map(|n| n.to_string())
+        .unwrap_or_else(|_| "object".to_string())
+}
+
+/// A str argument.
+pub(crate) fn text(value: &Bound<'_, PyAny>, name: &str) -> PyResult<String> {
+    match value.cast::<PyString>() {
+        Ok(s) => Ok(s.to_cow()?.into_owned()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be a str, not {}",
+            type_name(value)
+        ))),
+    }
+}
+
+/// A path argument: a str or an os.PathLike.
+pub(crate) fn path(value: &Bound<'_, PyAny>, name: &str) -> PyResult<PathBuf> {
+    value.extract::<PathBuf>().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{name} must be a str or os.PathLike, not {}",
+            type_name(value)
+        ))
+    })
+}
+
+/// A list (or other sequence) of paths; a single str is refused rather than split into
+/// characters.
+pub(crate) fn paths(value: &Bound<'_, PyAny>, name: &str) -> PyResult<Vec<PathBuf>> {
+    if value.is_instance_of::<PyString>() || value.is_instance_of::<PyBytes>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be a list of file names, not a single {} (write [{}])",
+            type_name(value),
+            value.repr()?
+        )));
+    }
+    let items = value.try_iter().map_err(|_| {
+        PyTypeError::new_err(format!(
+            "{name} must be a list of file names, not {}",
+            type_name(value)
+        ))
+    })?;
+    items
+        .enumerate()
+        .map(|(i, item)| path(&item?, &format!("{name}[{i}]")))
+        .collect()
+}
+
+/// A bool argument, False when not given (True/False only: `overwrite="no"` is refused).
+pub(crate) fn flag(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<bool> {
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(false);
+    };
+    match value.cast::<PyBool>() {
+        Ok(b) => Ok(b.is_true()),
+        Err(_) => Err(PyTypeError::new_err(format!(
+            "{name} must be True or False, not {}",
+            type_name(value)
+        ))),
+    }
+}
+
+/// An optional int argument of the range of `T`.
+pub(crate) fn integer<T>(value: Option<&Bound<'_, PyAny>>, name: &str) -> PyResult<Option<T>>
+where
+    T: for<'a, 'py> FromPyObject<'a, 'py>,
+{
+    let Some(value) = value.filter(|v| !v.is_none()) else {
+        return Ok(None);
+    };
+    if !value.is_instance_of::<PyInt>() || value.is_instance_of::<PyBool>() {
+        return Err(PyTypeError::new_err(format!(
+            "{name} must be an int, not {}",
+            type_name(value)
+        )));
+    }
+    value.extract::<T>().map(Some).map_err(|_| {
+        PyValueError::new_err(format!(
+            "{name} is out of range: {}",
+            value.repr().map(|r| r.to_string()).unwrap_or_default()
+        ))
+    })
 }
 
 /// Converts optional `**options` into the map the core's `from_map` parsers take.

@@ -86,7 +86,7 @@ def test_unknown_option_is_named():
 def test_wrong_argument_types_are_type_errors():
     with pytest.raises(TypeError, match="token must be a str, not int"):
         IronWorker(token=12345, project_id="a" * 24)
-    with pytest.raises(TypeError, match="port must be an int or a str, not list"):
+    with pytest.raises(TypeError, match="port must be a number or a str, not list"):
         IronWorker(token="t", project_id="a" * 24, port=[80])
     with pytest.raises(TypeError, match="config must be a str or os.PathLike, not int"):
         IronWorker(42)
