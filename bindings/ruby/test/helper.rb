@@ -14,6 +14,7 @@ require "tmpdir"
 require "fileutils"
 require "open3"
 require "rbconfig"
+require "monitor"
 require "iron_worker"
 
 module TestSupport
@@ -25,6 +26,8 @@ module TestSupport
   TOKEN = SecureRandom.hex(16)
   PROJECT_ID = SecureRandom.hex(12)
   MARK = "MAGICALSTDOUTSEPARATOR"
+  # Guards the lazily created client and echo code (tests call them from several threads).
+  ECHO_LOCK = Monitor.new
 
   # A worker that prints its payload and config as JSON between markers, can sleep, write to
   # stderr and exit with a given status; it needs no library, like the tutorial's worker.
@@ -96,7 +99,12 @@ module TestSupport
     end
   end
 
+  # Started once, by the main thread, when this file is loaded (see the end of the file).
   def self.server
+    @server
+  end
+
+  def self.start_server
     @server ||= Server.new
   end
 
@@ -107,19 +115,21 @@ module TestSupport
   end
 
   def self.worker
-    @worker ||= IronWorker.new(**options)
+    ECHO_LOCK.synchronize { @worker ||= IronWorker.new(**options) }
   end
 
   # The name of the echo worker's code package, uploaded once.
   def self.echo_code
-    @echo_code ||= begin
-      name = "rb-echo-#{SecureRandom.hex(4)}"
-      Dir.mktmpdir do |dir|
-        File.write(File.join(dir, "echo.rb"), ECHO_WORKER)
-        worker.upload(dir, "echo.rb", name)
-      end
-      name
+    ECHO_LOCK.synchronize { @echo_code ||= upload_echo }
+  end
+
+  def self.upload_echo
+    name = "rb-echo-#{SecureRandom.hex(4)}"
+    Dir.mktmpdir do |dir|
+      File.write(File.join(dir, "echo.rb"), ECHO_WORKER)
+      worker.upload(dir, "echo.rb", name)
     end
+    name
   end
 
   # Writes config.ini for the local server, as the tutorial driver does.
@@ -135,6 +145,7 @@ module TestSupport
   end
 end
 
+TestSupport.start_server
 Minitest.after_run { TestSupport.server.stop }
 
 # Helpers mixed into every test class.
