@@ -78,6 +78,7 @@ def test_list_details_revisions_download_and_delete(worker, clean_environment, n
     codes = call("getCodes")
     paged = call("getCodes", page=0, per_page=100)
     details = call("getCodeDetails", code_id)
+    details_kw = call("getCodeDetails", code_id=code_id)
     revisions = call("getCodeRevisions", code_id)
     revisions_kw = call("getCodeRevisions", code_id=code_id, page=0, per_page=10)
     data = call("downloadCode", code_id)
@@ -85,14 +86,14 @@ def test_list_details_revisions_download_and_delete(worker, clean_environment, n
     saved = call("downloadCode", code_id, destination=clean_environment / "saved.zip")
 
     assert name in {c["name"] for c in codes} | {c["name"] for c in paged}
-    assert details["id"] == code_id and details["name"] == name
+    assert details["id"] == code_id and details["name"] == name and details_kw == details
     assert len(revisions) == 2 and revisions == revisions_kw
     assert isinstance(data, bytes) and isinstance(first, bytes)
     assert "fibonacci.py" in zipfile.ZipFile(io.BytesIO(data)).namelist()
     assert saved == str(clean_environment / "saved.zip")
     assert Path(saved).read_bytes() == data
 
-    call("deleteCode", code_id)
+    call("deleteCode", code_id=code_id)
     with pytest.raises(NotFoundError):
         call("getCodeDetails", code_id)
 
@@ -105,8 +106,8 @@ def test_pause_resume_and_cancel_all(worker, clean_environment, name_style):
     call("pauseTaskQueue", code_id)
     tid = worker.postTask(name, {"max": 3})["tasks"][0]["id"]
     assert worker.getTaskDetails(tid)["status"] == "queued"
-    call("cancelAllTasks", code_id)
-    call("resumeTaskQueue", code_id)
+    call("cancelAllTasks", code_id=code_id)
+    call("resumeTaskQueue", code_id=code_id)
 
     assert worker.getTaskDetails(tid)["status"] == "cancelled"
 

@@ -7,6 +7,8 @@ import threading
 
 import pytest
 
+from iron_worker import IronWorker
+
 THREADS = 4
 
 
@@ -105,3 +107,29 @@ def test_calls_work_in_a_forked_child(worker, fib_code):
     assert task_status == "complete"
     # The parent keeps working too, and sees the child's task.
     assert worker.getTaskDetails(task)["status"] == "complete"
+
+
+def test_python_threads_run_while_an_archive_is_built(clean_environment):
+    """While createZip compresses a few MB in one thread, another thread keeps counting. With
+    the GIL held during the build the count could not move at all; the test checks that it
+    moves, without any clock."""
+    (clean_environment / "big.bin").write_bytes(os.urandom(16 * 1024 * 1024))
+    counting = threading.Event()
+    stop = threading.Event()
+    count = [0]
+
+    def counter():
+        counting.set()
+        while not stop.is_set():
+            count[0] += 1
+
+    thread = threading.Thread(target=counter)
+    thread.start()
+    counting.wait()
+    before = count[0]
+    IronWorker.createZip("", ["big.bin"], "big.zip", True)
+    during = count[0] - before
+    stop.set()
+    thread.join()
+
+    assert during > 100, f"the counting thread advanced {during} times during createZip"

@@ -37,8 +37,9 @@ def test_post_schedule_forms(worker, fib_code, name_style):
     assert schedule["id"] == by_keywords and schedule["code_name"] == fib_code
     assert schedule.get("run_every") == 3600 and schedule.get("run_times") == 2
     assert {by_keywords, by_position, by_text} <= listed
-    for sid in (by_keywords, by_position, by_text):
-        call("cancelSchedule", sid)
+    call("cancelSchedule", by_keywords)
+    call("cancelSchedule", schedule_id=by_position)
+    call("cancelSchedule", by_text)
     assert call("getSchedule", schedule_id=by_keywords)["status"] == "cancelled"
 
 

@@ -59,6 +59,8 @@ def test_results_keep_every_field(worker, fib_code):
 def test_post_tasks_returns_ids_in_order(worker, fib_code, name_style):
     post_tasks = getattr(worker, name_style("postTasks"))
     answer = post_tasks(fib_code, [{"max": 2}, {"max": 5}], priority=0)
+    by_keywords = post_tasks(name=fib_code, payloads=({"max": 1},))
+    assert len(by_keywords["tasks"]) == 1
     ids = [t["id"] for t in answer["tasks"]]
     assert len(ids) == 2
     logs = [sequence_from_log((worker.waitFor(i), worker.getLog(i))[1]) for i in ids]
@@ -85,9 +87,12 @@ def test_cancel_a_delayed_task(worker, fib_code, name_style):
     call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
     tid = task_id(call("postTask", fib_code, {"max": 5}, delay=3600))
 
+    other = task_id(call("postTask", fib_code, {"max": 5}, delay=3600))
     call("cancelTask", tid)
+    call("cancelTask", task_id=other)
 
     assert call("getTaskDetails", tid)["status"] == "cancelled"
+    assert call("getTaskDetails", other)["status"] == "cancelled"
 
 
 def test_retry_task(worker, fib_code, name_style):
