@@ -10,8 +10,9 @@
 //! times with jittered exponential backoff; a POST that may have reached the server is never
 //! sent twice, so a task is never queued twice.
 
-use std::io::Read;
+use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 use serde_json::{json, Map, Value};
@@ -49,6 +50,12 @@ const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
 
 /// How many times `wait_for_log` asks again for a log the server says does not exist yet.
 const LOG_NOT_FOUND_RETRIES: u32 = 5;
+
+/// A callback told `(bytes sent, total bytes)` while a code package is uploaded.
+///
+/// It runs on the uploading thread, between writes to the socket, so it should be quick. A
+/// resent upload (after a 503) is reported again from zero.
+pub type UploadProgress = dyn Fn(u64, u64) + Send + Sync;
 
 /// A client of one IronWorker project.
 ///
@@ -125,6 +132,33 @@ impl Client {
         name: &str,
         options: &CodeOptions,
     ) -> Result<Value> {
+        self.send_code(run_filename, zip_filename, name, options, None)
+    }
+
+    /// Does what [`Client::post_code`] does, telling `progress` how much of the upload is sent.
+    ///
+    /// Progress counts the bytes of the whole request body (the zip plus a few hundred bytes of
+    /// form), so the last call is `(total, total)` once the body is sent, before the answer.
+    pub fn post_code_with_progress(
+        &self,
+        run_filename: &str,
+        zip_filename: &Path,
+        name: &str,
+        options: &CodeOptions,
+        progress: Arc<UploadProgress>,
+    ) -> Result<Value> {
+        self.send_code(run_filename, zip_filename, name, options, Some(progress))
+    }
+
+    /// `post_code`, with an optional progress callback.
+    fn send_code(
+        &self,
+        run_filename: &str,
+        zip_filename: &Path,
+        name: &str,
+        options: &CodeOptions,
+        progress: Option<Arc<UploadProgress>>,
+    ) -> Result<Value> {
         require("name", name)?;
         require("run_filename", run_filename)?;
         if !zip_filename.is_file() {
@@ -162,7 +196,10 @@ impl Client {
         };
 
         let data = code_data(name, &file_name, &runtime, options);
-        let form = UploadForm::new(&data, &upload_path, &upload_file_name(zip_filename))?;
+        let mut form = UploadForm::new(&data, &upload_path, &upload_file_name(zip_filename))?;
+        if let Some(progress) = progress {
+            form = form.with_progress(progress);
+        }
         let request = Request {
             payload: Payload::Upload(&form),
             budget: Budget::Long,
@@ -497,6 +534,97 @@ impl Client {
         }
     }
 
+    /// Writes the task's log to `out` as it grows, until the task ends; returns its details.
+    ///
+    /// The task and its log are polled in turn, and only the bytes not yet written are written,
+    /// so `out` receives the log exactly once, in order. A poll that finds new output resets the
+    /// pause to `options.interval`; quiet polls double it up to `options.max_interval`. Once the
+    /// task has ended, its log is read one last time (a server that answers 404 for a log that
+    /// does not exist yet is asked again a few times; a task that never ran may have none).
+    /// Times out like [`Client::wait_for`]. Each poll reads the whole log again: a client
+    /// cannot ask the API for a part of it.
+    pub fn follow_log(
+        &self,
+        task_id: &str,
+        options: &WaitOptions,
+        out: &mut dyn Write,
+    ) -> Result<Value> {
+        let started = Instant::now();
+        let max_interval = options.max_interval.max(MIN_POLL_INTERVAL);
+        let first_interval = options.interval.max(MIN_POLL_INTERVAL).min(max_interval);
+        let mut interval = first_interval;
+        let mut max_wait = options.max_wait.filter(|wait| !wait.is_zero());
+        let mut written = 0;
+
+        loop {
+            let details = self.get_task_details(task_id)?;
+            let status = task_status(&details, task_id)?;
+            let ended = !PENDING_STATUSES.contains(&status.as_str());
+
+            let log = if ended {
+                self.final_log(task_id, first_interval, max_interval)?
+            } else {
+                self.log_so_far(task_id)?
+            };
+            let grew = write_new_part(out, &log, &mut written)?;
+            if ended {
+                return Ok(details);
+            }
+
+            let limit = *max_wait.get_or_insert_with(|| task_timeout(&details) + WAIT_MARGIN);
+            let waited = started.elapsed();
+            if waited >= limit {
+                return Err(Error::Timeout(format!(
+                    "task {task_id} is still {status} after following its log for {:.1} s",
+                    waited.as_secs_f64()
+                )));
+            }
+
+            interval = if grew {
+                first_interval
+            } else {
+                (interval * 2).min(max_interval)
+            };
+            std::thread::sleep(interval.min(limit - waited));
+        }
+    }
+
+    /// The log of a running task as bytes; empty while the server has none yet (404).
+    fn log_so_far(&self, task_id: &str) -> Result<Vec<u8>> {
+        match self.log_bytes(task_id) {
+            Err(e) if e.status() == Some(404) => Ok(Vec::new()),
+            other => other,
+        }
+    }
+
+    /// The log of an ended task; a 404 is asked again a few times, then means "no log".
+    fn final_log(&self, task_id: &str, first: Duration, max: Duration) -> Result<Vec<u8>> {
+        let mut interval = first;
+        for _ in 0..LOG_NOT_FOUND_RETRIES {
+            match self.log_bytes(task_id) {
+                Err(e) if e.status() == Some(404) => {
+                    tracing::debug!(task_id, "log of an ended task not there yet; asking again");
+                    std::thread::sleep(interval);
+                    interval = (interval * 2).min(max);
+                }
+                other => return other,
+            }
+        }
+        self.log_so_far(task_id)
+    }
+
+    /// The task's log as raw bytes (no UTF-8 repair, so a character cut in two by a poll is
+    /// completed by the next one).
+    fn log_bytes(&self, task_id: &str) -> Result<Vec<u8>> {
+        let path = format!("/tasks/{}/log", id("task_id", task_id)?);
+        let request = Request {
+            accept: "text/plain",
+            budget: Budget::Long,
+            ..Request::new(Method::Get, path)
+        };
+        self.transport.bytes(&request)
+    }
+
     /// The webhook URL that queues a task of `code_name` from any HTTP POST.
     ///
     /// The URL contains the token (that is how webhooks authenticate): treat it as a secret.
@@ -722,6 +850,34 @@ fn safe_file_stem(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// The `status` of a task's details.
+fn task_status(details: &Value, task_id: &str) -> Result<String> {
+    match details.get("status").and_then(Value::as_str) {
+        Some(status) => Ok(status.to_string()),
+        None => Err(Error::Decode(format!(
+            "GET /tasks/{task_id}: the task has no `status`"
+        ))),
+    }
+}
+
+/// Writes the part of `log` past the first `*written` bytes; says whether there was any.
+///
+/// A log shorter than what was written (the server restarted it) writes nothing.
+fn write_new_part(out: &mut dyn Write, log: &[u8], written: &mut usize) -> Result<bool> {
+    let Some(new) = log.get(*written..).filter(|new| !new.is_empty()) else {
+        return Ok(false);
+    };
+    let io_error = |source| Error::Io {
+        action: "write",
+        path: "the log output".into(),
+        source,
+    };
+    out.write_all(new).map_err(io_error)?;
+    out.flush().map_err(io_error)?;
+    *written = log.len();
+    Ok(true)
 }
 
 /// The task's `timeout` in seconds (a number or a numeric string), or the default.

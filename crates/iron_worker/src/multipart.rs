@@ -9,9 +9,11 @@ use std::fmt;
 use std::fs::File;
 use std::io::{self, Cursor, Read};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use serde_json::Value;
 
+use crate::client::UploadProgress;
 use crate::error::{Error, Result};
 
 /// A code upload form: everything but the zip's bytes, which are read when sent.
@@ -22,6 +24,17 @@ pub(crate) struct UploadForm {
     zip_path: PathBuf,
     zip_len: u64,
     epilogue: Vec<u8>,
+    progress: Option<ProgressHook>,
+}
+
+/// The caller's progress callback; a newtype so that [`UploadForm`] can derive `Debug`.
+#[derive(Clone)]
+struct ProgressHook(Arc<UploadProgress>);
+
+impl fmt::Debug for ProgressHook {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ProgressHook")
+    }
 }
 
 impl UploadForm {
@@ -67,7 +80,16 @@ impl UploadForm {
             zip_path: zip_path.to_path_buf(),
             zip_len,
             epilogue: epilogue.into_bytes(),
+            progress: None,
         })
+    }
+
+    /// Reports the bytes read for sending to `progress`, as `(sent, total)`.
+    ///
+    /// Each attempt starts again from `(0, total)`, so a resent upload is reported from zero.
+    pub(crate) fn with_progress(mut self, progress: Arc<UploadProgress>) -> UploadForm {
+        self.progress = Some(ProgressHook(progress));
+        self
     }
 
     /// The `Content-Type` header value, with the boundary.
@@ -96,7 +118,37 @@ impl UploadForm {
         let body = Cursor::new(self.preamble.clone())
             .chain(zip)
             .chain(Cursor::new(self.epilogue.clone()));
-        Ok(Box::new(body))
+
+        let Some(ProgressHook(hook)) = &self.progress else {
+            return Ok(Box::new(body));
+        };
+        let total = self.content_length();
+        hook(0, total);
+        Ok(Box::new(Counted {
+            inner: body,
+            sent: 0,
+            total,
+            hook: Arc::clone(hook),
+        }))
+    }
+}
+
+/// A body reader that reports how much of it has been read.
+struct Counted<R> {
+    inner: R,
+    sent: u64,
+    total: u64,
+    hook: Arc<UploadProgress>,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let read = self.inner.read(buf)?;
+        if read > 0 {
+            self.sent += read as u64;
+            (self.hook)(self.sent, self.total);
+        }
+        Ok(read)
     }
 }
 
