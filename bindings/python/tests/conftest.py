@@ -184,7 +184,7 @@ class ScriptedServer:
                 self.body = self.rfile.read(length) if length else b""
                 outer.requests.append((self.command, self.path, self.body))
                 status, body = respond(self)
-                data = json.dumps(body).encode()
+                data = body if isinstance(body, bytes) else json.dumps(body).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))

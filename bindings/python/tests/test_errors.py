@@ -92,3 +92,11 @@ def test_a_server_that_never_answers_is_a_timeout():
         for conn in accepted:
             conn.close()
         listener.close()
+
+
+def test_an_answer_that_is_not_json_is_an_iron_worker_error(scripted):
+    server = scripted(lambda handler: (200, b"<html>not an API</html>"))
+    with pytest.raises(IronWorkerError) as info:
+        server.client().getProjectDetails()
+    assert type(info.value) is IronWorkerError
+    assert str(info.value)
