@@ -17,6 +17,13 @@ export GEM_HOME="$root/build/gems"
 echo "test-ruby: RBS signatures"
 ruby -e 'load Gem.bin_path("rbs", "rbs")' -- -I bindings/ruby/sig validate >/dev/null
 
+if command -v yard >/dev/null 2>&1; then
+  echo "test-ruby: YARD documentation coverage"
+  docs=$(cd "$(mktemp -d)" && yard stats --no-save --list-undoc \
+    "$root"/bindings/ruby/lib/iron_worker.rb "$root"/bindings/ruby/lib/iron_worker/*.rb)
+  echo "$docs" | grep -q "100.00% documented" || { echo "$docs"; exit 1; }
+fi
+
 echo "test-ruby: minitest suite"
 ruby bindings/ruby/test/run.rb "$@"
 

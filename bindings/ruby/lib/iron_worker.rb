@@ -222,3 +222,41 @@ class IronWorker
     define_method(name) { |*args, **options| self.class.public_send(name, *args, **options) }
   end
 end
+
+# The snake_case aliases, defined by the extension (listed here for YARD).
+# @!parse
+#   class IronWorker
+#     class << self
+#       alias_method :create_zip, :createZip
+#       alias_method :zip_directory, :zipDirectory
+#       alias_method :get_args, :getArgs
+#       alias_method :get_payload, :getPayload
+#       alias_method :get_config, :getConfig
+#     end
+#     alias_method :post_code, :postCode
+#     alias_method :get_codes, :getCodes
+#     alias_method :get_code_details, :getCodeDetails
+#     alias_method :delete_code, :deleteCode
+#     alias_method :get_code_revisions, :getCodeRevisions
+#     alias_method :download_code, :downloadCode
+#     alias_method :pause_task_queue, :pauseTaskQueue
+#     alias_method :resume_task_queue, :resumeTaskQueue
+#     alias_method :cancel_all_tasks, :cancelAllTasks
+#     alias_method :post_task, :postTask
+#     alias_method :post_tasks, :postTasks
+#     alias_method :get_tasks, :getTasks
+#     alias_method :get_task_details, :getTaskDetails
+#     alias_method :get_log, :getLog
+#     alias_method :get_stdout, :getStdout
+#     alias_method :cancel_task, :cancelTask
+#     alias_method :retry_task, :retryTask
+#     alias_method :set_task_progress, :setTaskProgress
+#     alias_method :wait_for, :waitFor
+#     alias_method :post_schedule, :postSchedule
+#     alias_method :post_schedule_simple, :postScheduleSimple
+#     alias_method :post_schedule_advanced, :postScheduleAdvanced
+#     alias_method :get_schedules, :getSchedules
+#     alias_method :get_schedule, :getSchedule
+#     alias_method :cancel_schedule, :cancelSchedule
+#     alias_method :get_project_details, :getProjectDetails
+#   end
