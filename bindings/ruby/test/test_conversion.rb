@@ -93,4 +93,19 @@ class TestConversion < Minitest::Test
     task_id = stressed { worker.postTask(echo_code.to_sym, { "s" => 1 })["tasks"][0]["id"] }
     assert_equal "complete", worker.waitFor(task_id.to_sym)["status"]
   end
+
+  def test_error_attributes_are_converted
+    missing = SecureRandom.hex(12)
+    error = assert_raises(IronWorker::NotFoundError) { stressed { worker.getTaskDetails(missing) } }
+    assert_equal 404, error.status
+    assert_kind_of String, error.msg
+    refute_empty error.msg
+
+    in_tmpdir do
+      error = assert_raises(IronWorker::MissingFileError) do
+        stressed { IronWorker.createZip("", ["missing-#{missing}.rb"], "x.zip", true) }
+      end
+      assert_equal "missing-#{missing}.rb", error.path
+    end
+  end
 end

@@ -6,8 +6,7 @@
 use std::any::Any;
 
 use iron_worker::ErrorKind;
-use magnus::value::ReprValue;
-use magnus::{prelude::*, Error, ExceptionClass, KwArgs, RClass, Ruby};
+use magnus::{prelude::*, Error, ExceptionClass, KwArgs, RClass, RHash, Ruby};
 
 /// The `IronWorker::` class raised for a core error: by kind, and for HTTP by status.
 fn class_name(err: &iron_worker::Error) -> &'static str {
@@ -34,22 +33,15 @@ fn exception_class(ruby: &Ruby, name: &str) -> Result<ExceptionClass, Error> {
     outer.const_get(name)
 }
 
-/// Instantiates `IronWorker::<name>` with a message and keyword attributes.
+/// Instantiates `IronWorker::<name>` with a message and the keyword attributes in `kwargs`.
 ///
 /// Should the class be missing (the extension loaded without `lib/`), a `RuntimeError` with
 /// the same message is raised instead, so the message is never lost.
-fn build(ruby: &Ruby, name: &str, message: String, attrs: &[(&str, magnus::Value)]) -> Error {
+fn build(ruby: &Ruby, name: &str, message: String, kwargs: RHash) -> Error {
     let class = match exception_class(ruby, name) {
         Ok(class) => class,
         Err(_) => return Error::new(ruby.exception_runtime_error(), message),
     };
-
-    let kwargs = ruby.hash_new();
-    for (key, value) in attrs {
-        if let Err(err) = kwargs.aset(ruby.to_symbol(key), *value) {
-            return err;
-        }
-    }
 
     match class.new_instance((message, KwArgs(kwargs))) {
         Ok(exception) => Error::from(exception),
@@ -62,22 +54,30 @@ fn build(ruby: &Ruby, name: &str, message: String, attrs: &[(&str, magnus::Value
 /// The message is the core's `Display` text, which never contains the token. HTTP errors
 /// carry `status` and `msg`; file errors carry `path`.
 pub fn core(ruby: &Ruby, err: &iron_worker::Error) -> Error {
-    let mut attrs: Vec<(&str, magnus::Value)> = Vec::new();
+    match attributes(ruby, err) {
+        Ok(kwargs) => build(ruby, class_name(err), err.to_string(), kwargs),
+        Err(failure) => failure,
+    }
+}
+
+/// The keyword attributes of a core error. Each Ruby value goes into the Hash as soon as it
+/// is made (none is kept on the Rust heap, where the GC would not see it).
+fn attributes(ruby: &Ruby, err: &iron_worker::Error) -> Result<RHash, Error> {
+    let kwargs = ruby.hash_new();
 
     if let Some(status) = err.status() {
-        attrs.push((
-            "status",
-            ruby.integer_from_i64(i64::from(status)).as_value(),
-        ));
+        kwargs.aset(ruby.to_symbol("status"), i64::from(status))?;
     }
     if let Some(msg) = err.server_message() {
-        attrs.push(("msg", ruby.str_new(msg).as_value()));
+        kwargs.aset(ruby.to_symbol("msg"), ruby.str_new(msg))?;
     }
     if let Some(path) = err.path() {
-        attrs.push(("path", ruby.str_new(&path.to_string_lossy()).as_value()));
+        kwargs.aset(
+            ruby.to_symbol("path"),
+            ruby.str_new(&path.to_string_lossy()),
+        )?;
     }
-
-    build(ruby, class_name(err), err.to_string(), &attrs)
+    Ok(kwargs)
 }
 
 /// Converts a panic caught in the core into `IronWorker::Error`, so the interpreter survives.
@@ -90,12 +90,12 @@ pub fn panic(ruby: &Ruby, payload: Box<dyn Any + Send>) -> Error {
         "unknown panic".to_owned()
     };
     let message = format!("internal error in the iron_worker core (a bug): {detail}");
-    build(ruby, "Error", message, &[])
+    build(ruby, "Error", message, ruby.hash_new())
 }
 
 /// `IronWorker::Error` raised by the binding itself (an object used before `initialize`).
 pub fn iron_error(ruby: &Ruby, message: String) -> Error {
-    build(ruby, "Error", message, &[])
+    build(ruby, "Error", message, ruby.hash_new())
 }
 
 /// A Ruby `TypeError`: a value of the wrong type was passed.
