@@ -89,7 +89,9 @@ pub fn upload(ctx: &mut Ctx, args: UploadArgs) -> Result<(), CliError> {
     let staging = tempfile::tempdir()
         .map_err(|e| io_error("create a temporary folder for", &args.source, e))?;
     let zip = if args.source.is_dir() {
-        let zip = staging.path().join(format!("{}.zip", file_stem(&args.name)));
+        let zip = staging
+            .path()
+            .join(format!("{}.zip", file_stem(&args.name)));
         note(&format!("Zipping {}", args.source.display()));
         package::zip_directory(&args.source, &zip, true)?;
         zip
@@ -111,13 +113,9 @@ pub fn upload(ctx: &mut Ctx, args: UploadArgs) -> Result<(), CliError> {
     ));
 
     let progress = Progress::new(&args.name);
-    let answer = ctx.client.post_code_with_progress(
-        &exec,
-        &zip,
-        &args.name,
-        &options,
-        progress.callback(),
-    );
+    let answer =
+        ctx.client
+            .post_code_with_progress(&exec, &zip, &args.name, &options, progress.callback());
     progress.finish();
     let answer = answer?;
 

@@ -85,7 +85,10 @@ impl PayloadArgs {
     pub fn read(&self) -> Result<Option<Value>, CliError> {
         let (text, origin) = match (&self.payload, &self.payload_file) {
             (Some(text), _) => (text.clone(), "--payload".to_string()),
-            (None, Some(path)) => (read_text(path)?, format!("--payload-file {}", path.display())),
+            (None, Some(path)) => (
+                read_text(path)?,
+                format!("--payload-file {}", path.display()),
+            ),
             (None, None) => return Ok(None),
         };
 
@@ -114,9 +117,8 @@ pub fn read_text(path: &Path) -> Result<String, CliError> {
     }
 
     let bytes = std::fs::read(path).map_err(|source| io_error("read", path, source))?;
-    String::from_utf8(bytes).map_err(|_| {
-        CliError::Usage(format!("{} is not UTF-8 text", path.display()))
-    })
+    String::from_utf8(bytes)
+        .map_err(|_| CliError::Usage(format!("{} is not UTF-8 text", path.display())))
 }
 
 /// A file error as the core reports it: "file not found" for a missing file.

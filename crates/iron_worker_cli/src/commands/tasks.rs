@@ -78,7 +78,8 @@ pub fn queue(ctx: &mut Ctx, args: QueueArgs) -> Result<(), CliError> {
     let wait = wait_options(&args.max_wait)?;
 
     let answer = if args.count == 1 {
-        ctx.client.post_task(&args.name, payload.as_ref(), &options)?
+        ctx.client
+            .post_task(&args.name, payload.as_ref(), &options)?
     } else {
         let one = payload.unwrap_or_else(|| json!({}));
         let payloads = vec![one; args.count as usize];
@@ -298,9 +299,9 @@ pub struct ProgressArgs {
 
 /// `progress`: sets a task's progress; prints the server's message.
 pub fn progress(ctx: &mut Ctx, args: ProgressArgs) -> Result<(), CliError> {
-    let answer = ctx
-        .client
-        .set_task_progress(&args.task, Some(args.percent), args.msg.as_deref())?;
+    let answer =
+        ctx.client
+            .set_task_progress(&args.task, Some(args.percent), args.msg.as_deref())?;
     print_msg(&ctx.out, &answer, "Progress set")
 }
 
