@@ -19,8 +19,10 @@ ruby -e 'load Gem.bin_path("rbs", "rbs")' -- -I bindings/ruby/sig validate >/dev
 
 if command -v yard >/dev/null 2>&1; then
   echo "test-ruby: YARD documentation coverage"
-  docs=$(cd "$(mktemp -d)" && yard stats --no-save --list-undoc \
+  yard_dir=$(mktemp -d)
+  docs=$(cd "$yard_dir" && yard stats --no-save --list-undoc \
     "$root"/bindings/ruby/lib/iron_worker.rb "$root"/bindings/ruby/lib/iron_worker/*.rb)
+  rm -rf "$yard_dir"
   echo "$docs" | grep -q "100.00% documented" || { echo "$docs"; exit 1; }
 fi
 
