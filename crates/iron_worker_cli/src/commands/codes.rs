@@ -99,9 +99,13 @@ pub fn upload(ctx: &mut Ctx, args: UploadArgs) -> Result<(), CliError> {
         args.source.clone()
     };
 
+    // Reading the archive's entries also checks, before anything is sent, that it is a zip.
+    let entries = package::list_entries(&zip).inspect_err(|_| {
+        note("upload takes a folder (zipped for you) or a zip file");
+    })?;
     let exec = match &args.exec {
         Some(exec) => exec.clone(),
-        None => guess_exec(&zip, &args.source)?,
+        None => guess_exec(&entries, &args.source)?,
     };
     let size = std::fs::metadata(&zip)
         .map_err(|e| io_error("read", &zip, e))?
@@ -160,9 +164,9 @@ fn code_options(args: &UploadArgs) -> Result<CodeOptions, CliError> {
     Ok(CodeOptions::from_map(&map)?)
 }
 
-/// The file to run when `--exec` is not given: the only worker script at the top of the zip.
-fn guess_exec(zip: &Path, source: &Path) -> Result<String, CliError> {
-    let entries = package::list_entries(zip)?;
+/// The file to run when `--exec` is not given: the only worker script among the zip's
+/// top-level `entries`.
+fn guess_exec(entries: &[String], source: &Path) -> Result<String, CliError> {
     let scripts: Vec<&String> = entries
         .iter()
         .filter(|e| !e.contains('/') && runtime::runtime_for_file(e) != "binary")
