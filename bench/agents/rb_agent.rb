@@ -37,11 +37,12 @@ def calls(spec)
   code = spec.fetch("code")
   n = spec.fetch("calls")
 
-  task_id = worker.postTask(code, { "n" => -1 })["tasks"][0]["id"]
+  # Delayed, so the queued tasks wait out of the dispatcher's way until the driver cancels them.
+  task_id = worker.postTask(code, { "n" => -1 }, delay: 3600)["tasks"][0]["id"]
   5.times { worker.getTaskDetails(task_id) }
 
   started = now
-  n.times { |i| worker.postTask(code, { "n" => i }) }
+  n.times { |i| worker.postTask(code, { "n" => i }, delay: 3600) }
   post = now - started
 
   started = now

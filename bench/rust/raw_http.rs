@@ -103,8 +103,10 @@ fn build_request(args: &Args, token: &str, i: usize) -> Vec<u8> {
         return head.into_bytes();
     }
 
+    // Delayed like every benchmark task, so it waits out of the dispatcher's way.
+    let payload = format!("{{\\\"n\\\":{i}}}");
     let body = format!(
-        "{{\"tasks\":[{{\"code_name\":\"{}\",\"payload\":\"{{\\\"n\\\":{i}}}\"}}]}}",
+        "{{\"tasks\":[{{\"code_name\":\"{}\",\"payload\":\"{payload}\",\"delay\":3600}}]}}",
         args.target
     );
     let head = format!(
