@@ -8,7 +8,7 @@ need_apt=()
 have() { command -v "$1" >/dev/null 2>&1; }
 dpkg_has() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "ok installed"; }
 
-for pkg in ruby ruby-dev ruby-minitest php-cli php-dev clang libclang-dev phpunit unzip zip curl; do
+for pkg in ruby ruby-dev ruby-minitest yard php-cli php-dev clang libclang-dev phpunit unzip zip curl; do
   dpkg_has "$pkg" || need_apt+=("$pkg")
 done
 
