@@ -52,24 +52,24 @@ class Sizes:
     """How big each item is; `--quick` shrinks everything for a smoke run."""
 
     queue_calls: int = 2000
-    queue_rounds: int = 5
+    queue_rounds: int = 7
     batch_tasks: int = 1000
-    batch_rounds: int = 5
+    batch_rounds: int = 7
     batch_reps: int = 3
     tree_files: int = 2000
     tree_mb: int = 100
-    zip_rounds: int = 3
+    zip_rounds: int = 5
     upload_mb: int = 500
-    upload_rounds: int = 3
+    upload_rounds: int = 5
     log_mb: int = 50
-    log_rounds: int = 3
+    log_rounds: int = 5
     log_reps: int = 5
     server_tasks: int = 1000
     server_rounds: int = 3
     paced_tasks: int = 500
     paced_rate: float = 50.0
-    lang_calls: int = 500
-    lang_rounds: int = 3
+    lang_calls: int = 1000
+    lang_rounds: int = 5
 
     @staticmethod
     def quick():
@@ -114,6 +114,7 @@ class Run:
     token: str = field(default_factory=lambda: secrets.token_hex(16))
     project_id: str = field(default_factory=lambda: secrets.token_hex(12))
     rows: list = field(default_factory=list)
+    load: list = field(default_factory=list)
     details: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
 
@@ -572,7 +573,7 @@ def item_log(run):
     progress(f"5. getLog of a {s.log_mb} MB log, {s.log_rounds}x{s.log_reps} runs")
     line = "2024-05-01T12:00:00.000Z INFO worker: processed record with a few fields of text"
     script = f"yes '{line}' | head -c {s.log_mb * MB}\n"
-    times = {"ours": [], "curl": []}
+    times = {"ours": [], "curl": [], "requests": []}
     with Server(run, "log") as server:
         server.upload("bench-log", "log.sh", {"log.sh": script})
         task_id = server.queue("bench-log", [{}])[0]
@@ -584,10 +585,11 @@ def item_log(run):
         url = f"{server.base}/tasks/{task_id}/log"
         for r in range(s.log_rounds):
             for tool in rotated(list(times), r):
-                if tool == "ours":
-                    spec = server.spec(run, step="getlog", task_id=task_id, reps=s.log_reps)
-                    answer = agent(run, "py", spec)
-                    times["ours"] += answer["times"]
+                if tool != "curl":
+                    spec = server.spec(run, step="getlog", tool=tool, task_id=task_id,
+                                       reps=s.log_reps)
+                    answer = agent(run, "py", spec, PY_OURS if tool == "ours" else PY_BENCH)
+                    times[tool] += answer["times"]
                     chars = answer["chars"]
                     continue
                 for _ in range(s.log_reps):
@@ -602,10 +604,14 @@ def item_log(run):
 
     m = {t: med(v) for t, v in times.items()}
     run.details["5"] = {"seconds": times, "log_chars": chars}
-    run.rows.append(
+    run.rows += [
         Row("5", f"getLog of a {chars / MB:.0f} MB log, vs `curl -o /dev/null`",
             fmt_time(m["ours"]), fmt_time(m["curl"]), m["curl"] / m["ours"], 1 / 1.2,
-            "≤ 1.2x curl (ratio ≥ 0.83)"))
+            "≤ 1.2x curl (ratio ≥ 0.83)"),
+        Row("5", f"getLog of a {chars / MB:.0f} MB log, vs `requests` `.text` (also a str)",
+            fmt_time(m["ours"]), fmt_time(m["requests"]), m["requests"] / m["ours"], None,
+            "—"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -757,13 +763,14 @@ def met_text(row):
     return f"**no** ({short:.0f}% short)"
 
 
-def write_results(run, elapsed, notes_file):
+def write_results(run, elapsed, notes_file, dest):
     lines = [
         "# Benchmark results",
         "",
         "Written by `bash bench/run.sh` (see [README.md](README.md) for what each item does).",
         f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "
-        f"the measurements took {elapsed / 60:.1f} min.",
+        f"the measurements took {elapsed / 60:.1f} min (1-min load average "
+        f"{run.load[0]:.1f} at the start, {run.load[-1]:.1f} at the end).",
         "",
         "**ratio** = how many times better ours is than the anchor: anchor time / our time "
         "(above 1: ours is faster), or for the memory and server rows the goal value against "
@@ -788,7 +795,7 @@ def write_results(run, elapsed, notes_file):
     lines += ["", "## Details", "", "Tool versions: " + ", ".join(
         f"{k} {v}" for k, v in tool_versions().items()) + ".", "", "```json",
         json.dumps(run.details, indent=1), "```", ""]
-    (BENCH / "RESULTS.md").write_text("\n".join(lines))
+    (dest / "RESULTS.md").write_text("\n".join(lines))
     return lines
 
 
@@ -802,7 +809,7 @@ def rounded(obj):
     return obj
 
 
-def plot(run):
+def plot(run, dest):
     import matplotlib
 
     matplotlib.use("Agg")
@@ -827,7 +834,7 @@ def plot(run):
                   "black tick = goal; green met, red not met, grey no goal")
     ax.set_title("iron_worker against what users would use instead (one run, medians)")
     fig.tight_layout()
-    fig.savefig(BENCH / "ratios.png", dpi=110)
+    fig.savefig(dest / "ratios.png", dpi=110)
     plt.close(fig)
 
 
@@ -840,6 +847,20 @@ ITEMS = {
     "6": item_server,
     "7": item_languages,
 }
+
+
+def wait_for_quiet(run, limit=1.0, patience=120):
+    """Waits (at most `patience` s) for other work on the machine to calm down."""
+    deadline = time.monotonic() + patience
+    load = os.getloadavg()[0]
+    if load > limit:
+        progress(f"load average {load:.1f}; waiting up to {patience} s for it to drop")
+    while load > limit and time.monotonic() < deadline:
+        time.sleep(5)
+        load = os.getloadavg()[0]
+    if load > limit:
+        run.notes.append(f"The machine was busy (1-min load average {load:.1f} at the start "
+                         "after waiting): absolute times are inflated; ratios less so.")
 
 
 def main():
@@ -871,6 +892,8 @@ def main():
         "Every other item uses `target/release/iron-worker serve`.",
     ]
 
+    wait_for_quiet(run)
+    run.load = [os.getloadavg()[0]]
     started = time.perf_counter()
     try:
         for item in only:
@@ -878,13 +901,16 @@ def main():
     finally:
         shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - started
+    run.load.append(os.getloadavg()[0])
 
+    # Only a full run replaces the committed results; a partial one writes under bench/out.
+    dest = OUT if (args.quick or args.only) else BENCH
     run.details = rounded(run.details)
-    lines = write_results(run, elapsed, BENCH / "NOTES.md")
-    plot(run)
+    lines = write_results(run, elapsed, BENCH / "NOTES.md", dest)
+    plot(run, dest)
     table = [line for line in lines if line.startswith("|")]
     print("\n".join(table))
-    print(f"bench: wrote {BENCH / 'RESULTS.md'} and {BENCH / 'ratios.png'} "
+    print(f"bench: wrote {dest / 'RESULTS.md'} and {dest / 'ratios.png'} "
           f"({elapsed / 60:.1f} min)")
 
 
