@@ -8,6 +8,7 @@ mod common;
 mod api;
 mod codes;
 mod queueing;
+mod races;
 mod restart;
 mod schedules;
 mod tasks;
