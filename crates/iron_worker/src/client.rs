@@ -9,9 +9,14 @@
 //! A 503 or 504, or a connection that could not be opened, is retried up to `config.max_retries`
 //! times with jittered exponential backoff; a POST that may have reached the server is never
 //! sent twice, so a task is never queued twice.
+//!
+//! Calls that wait (`wait_for`, `wait_for_log`, `follow_log`, and the backoff before a retry)
+//! ask the client's [`Interrupt`] whether to stop, between polls and at least every 50 ms
+//! while they sleep; a request in flight is bounded by its timeout.
 
 use std::io::{Read, Write};
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
@@ -51,25 +56,106 @@ const MIN_POLL_INTERVAL: Duration = Duration::from_millis(10);
 /// How many times `wait_for_log` asks again for a log the server says does not exist yet.
 const LOG_NOT_FOUND_RETRIES: u32 = 5;
 
+/// Longest sleep between two questions to the [`Interrupt`]: short enough that Ctrl-C feels
+/// immediate, long enough that asking (which may take an interpreter lock) costs nothing.
+const INTERRUPT_SLICE: Duration = Duration::from_millis(50);
+
 /// A callback told `(bytes sent, total bytes)` while a code package is uploaded.
 ///
 /// It runs on the uploading thread, between writes to the socket, so it should be quick. A
 /// resent upload (after a 503) is reported again from zero.
 pub type UploadProgress = dyn Fn(u64, u64) + Send + Sync;
 
+/// The caller's answer to "should this waiting call stop now?".
+///
+/// A call that waits (polling a task, sleeping before a retry) asks between polls and at
+/// least every 50 ms while it sleeps; when the answer is `true` it returns
+/// [`Error::Interrupted`] at once. This is how a binding lets Ctrl-C, Python's signal
+/// handlers or Ruby's `Timeout.timeout` and `Thread#raise` stop a wait that could otherwise
+/// last an hour. The check runs on the calling thread, so it may briefly take an interpreter
+/// lock. A request already sent is not cut short; its own timeout bounds it.
+///
+/// The default never fires and costs nothing: sleeps are not even cut into slices.
+#[derive(Clone, Default)]
+pub struct Interrupt(Option<Arc<dyn Fn() -> bool + Send + Sync>>);
+
+impl Interrupt {
+    /// An interrupt that fires when `check` returns `true`.
+    pub fn new(check: impl Fn() -> bool + Send + Sync + 'static) -> Interrupt {
+        Interrupt(Some(Arc::new(check)))
+    }
+
+    /// An interrupt that never fires (the default).
+    pub fn never() -> Interrupt {
+        Interrupt(None)
+    }
+
+    /// An interrupt that fires once `flag` is set, e.g. by a signal handler or another thread.
+    pub fn from_flag(flag: Arc<AtomicBool>) -> Interrupt {
+        Interrupt::new(move || flag.load(Ordering::SeqCst))
+    }
+
+    /// Asks the check whether to stop now.
+    pub fn fired(&self) -> bool {
+        self.0.as_ref().is_some_and(|check| check())
+    }
+
+    /// Returns [`Error::Interrupted`] (saying what was being done) if the check fires.
+    pub(crate) fn check(&self, doing: impl FnOnce() -> String) -> Result<()> {
+        if self.fired() {
+            return Err(Error::Interrupted(doing()));
+        }
+        Ok(())
+    }
+
+    /// Sleeps for `duration`, asking the check before and at least every 50 ms.
+    pub(crate) fn sleep(&self, duration: Duration, doing: impl Fn() -> String) -> Result<()> {
+        if self.0.is_none() {
+            std::thread::sleep(duration);
+            return Ok(());
+        }
+
+        let deadline = Instant::now() + duration;
+        loop {
+            self.check(&doing)?;
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Ok(());
+            }
+            std::thread::sleep(left.min(INTERRUPT_SLICE));
+        }
+    }
+}
+
+impl std::fmt::Debug for Interrupt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kind = if self.0.is_some() {
+            "Interrupt(check)"
+        } else {
+            "Interrupt(never)"
+        };
+        f.write_str(kind)
+    }
+}
+
 /// A client of one IronWorker project.
 ///
-/// It is `Send + Sync`: bindings share one between threads. After `fork()` the child process
-/// builds a fresh connection pool on its first call (no connection is shared with the parent).
+/// It is `Send + Sync`: bindings share one between threads. Clones share the configuration and
+/// the connection pool, and each has its own [`Interrupt`], so a binding can give every call
+/// the interrupt of the thread making it. After `fork()` the child process builds a fresh
+/// connection pool on its first call (no connection is shared with the parent).
+#[derive(Clone)]
 pub struct Client {
-    config: Config,
-    transport: Transport,
+    config: Arc<Config>,
+    transport: Arc<Transport>,
+    interrupt: Interrupt,
 }
 
 impl std::fmt::Debug for Client {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Client")
             .field("config", &self.config)
+            .field("interrupt", &self.interrupt)
             .finish()
     }
 }
@@ -93,7 +179,11 @@ impl Client {
             base: DEFAULT_BASE,
         };
         let transport = Transport::new(&config, backoff);
-        Ok(Client { config, transport })
+        Ok(Client {
+            config: Arc::new(config),
+            transport: Arc::new(transport),
+            interrupt: Interrupt::never(),
+        })
     }
 
     /// Resolves `options` (see [`Config::load`]) and builds a client.
@@ -103,13 +193,29 @@ impl Client {
 
     /// Sets the ceiling of the first retry's backoff (default 100 ms; it grows 4x per retry,
     /// up to 10 s). Tests use a tiny base to exercise retries quickly.
+    ///
+    /// The client gets a connection pool of its own (clones made before keep theirs).
     pub fn with_retry_base(mut self, base: Duration) -> Client {
         let backoff = Backoff {
             max_retries: self.config.max_retries,
             base,
         };
-        self.transport.set_backoff(backoff);
+        self.transport = Arc::new(Transport::new(&self.config, backoff));
         self
+    }
+
+    /// Returns this client with `interrupt` asked during its waits (see [`Interrupt`]).
+    ///
+    /// `client.clone().with_interrupt(..)` gives one call its own interrupt while sharing the
+    /// connection pool.
+    pub fn with_interrupt(mut self, interrupt: Interrupt) -> Client {
+        self.interrupt = interrupt;
+        self
+    }
+
+    /// Sets the [`Interrupt`] asked during this client's waits.
+    pub fn set_interrupt(&mut self, interrupt: Interrupt) {
+        self.interrupt = interrupt;
     }
 
     /// The configuration in use.
@@ -205,7 +311,7 @@ impl Client {
             budget: Budget::Long,
             ..Request::new(Method::Post, "/codes")
         };
-        self.transport.json(&request)
+        self.json(&request)
     }
 
     /// Zips `directory` (see [`crate::package::zip_directory`]) into a temporary file and uploads it.
@@ -237,19 +343,19 @@ impl Client {
     /// Lists code packages (the `codes` array).
     pub fn get_codes(&self, page: &Page) -> Result<Value> {
         let request = paged(Request::new(Method::Get, "/codes"), page);
-        list(self.transport.json(&request)?, "codes", "GET /codes")
+        list(self.json(&request)?, "codes", "GET /codes")
     }
 
     /// One code package.
     pub fn get_code_details(&self, code_id: &str) -> Result<Value> {
         let path = format!("/codes/{}", id("code_id", code_id)?);
-        self.transport.json(&Request::new(Method::Get, path))
+        self.json(&Request::new(Method::Get, path))
     }
 
     /// Deletes a code package.
     pub fn delete_code(&self, code_id: &str) -> Result<Value> {
         let path = format!("/codes/{}", id("code_id", code_id)?);
-        self.transport.json(&Request::new(Method::Delete, path))
+        self.json(&Request::new(Method::Delete, path))
     }
 
     /// Lists the revisions of a code package (the `revisions` array).
@@ -257,7 +363,7 @@ impl Client {
         let path = format!("/codes/{}/revisions", id("code_id", code_id)?);
         let request = paged(Request::new(Method::Get, path), page);
         list(
-            self.transport.json(&request)?,
+            self.json(&request)?,
             "revisions",
             "GET /codes/{id}/revisions",
         )
@@ -266,7 +372,7 @@ impl Client {
     /// Downloads a code package (latest revision unless `revision` is given) as zip bytes.
     pub fn download_code(&self, code_id: &str, revision: Option<u32>) -> Result<Vec<u8>> {
         let request = self.download_request(code_id, revision)?;
-        self.transport.bytes(&request)
+        self.bytes(&request)
     }
 
     /// Downloads a code package into `destination`, streamed, atomically (temp file + rename).
@@ -294,7 +400,7 @@ impl Client {
             .tempfile_in(folder)
             .map_err(|e| io_error("create a temporary file for", e))?;
         self.transport
-            .copy_to(&request, file.as_file_mut(), destination)?;
+            .copy_to(&request, &self.interrupt, file.as_file_mut(), destination)?;
         file.as_file()
             .sync_all()
             .map_err(|e| io_error("write", e))?;
@@ -306,25 +412,25 @@ impl Client {
     /// Task counts by status for a code package.
     pub fn get_code_stats(&self, code_id: &str) -> Result<Value> {
         let path = format!("/codes/{}/stats", id("code_id", code_id)?);
-        self.transport.json(&Request::new(Method::Get, path))
+        self.json(&Request::new(Method::Get, path))
     }
 
     /// Stops dispatching the queued tasks of a code package.
     pub fn pause_task_queue(&self, code_id: &str) -> Result<Value> {
         let path = format!("/codes/{}/pause_task_queue", id("code_id", code_id)?);
-        self.transport.json(&Request::new(Method::Post, path))
+        self.json(&Request::new(Method::Post, path))
     }
 
     /// Resumes dispatching the queued tasks of a code package.
     pub fn resume_task_queue(&self, code_id: &str) -> Result<Value> {
         let path = format!("/codes/{}/resume_task_queue", id("code_id", code_id)?);
-        self.transport.json(&Request::new(Method::Post, path))
+        self.json(&Request::new(Method::Post, path))
     }
 
     /// Cancels every queued task of a code package.
     pub fn cancel_all_tasks(&self, code_id: &str) -> Result<Value> {
         let path = format!("/codes/{}/cancel_all", id("code_id", code_id)?);
-        self.transport.json(&Request::new(Method::Post, path))
+        self.json(&Request::new(Method::Post, path))
     }
 
     // ---- tasks ---------------------------------------------------------------------------
@@ -340,7 +446,7 @@ impl Client {
         require("name", name)?;
         let task = task_body(name, payload, options);
         let request = Request::new(Method::Post, "/tasks").json(json!({ "tasks": [task] }));
-        self.transport.json(&request)
+        self.json(&request)
     }
 
     /// Queues one task per payload in one request; ids come back in order.
@@ -362,7 +468,7 @@ impl Client {
             .map(|p| task_body(name, Some(p), options))
             .collect();
         let request = Request::new(Method::Post, "/tasks").json(json!({ "tasks": tasks }));
-        self.transport.json(&request)
+        self.json(&request)
     }
 
     /// Lists tasks (the `tasks` array), newest first.
@@ -387,13 +493,13 @@ impl Client {
             request = request.query(known, 1);
         }
 
-        list(self.transport.json(&request)?, "tasks", "GET /tasks")
+        list(self.json(&request)?, "tasks", "GET /tasks")
     }
 
     /// One task.
     pub fn get_task_details(&self, task_id: &str) -> Result<Value> {
         let path = format!("/tasks/{}", id("task_id", task_id)?);
-        self.transport.json(&Request::new(Method::Get, path))
+        self.json(&Request::new(Method::Get, path))
     }
 
     /// The task's log (stdout and stderr) as text.
@@ -405,7 +511,7 @@ impl Client {
             budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
-        let bytes = self.transport.bytes(&request)?;
+        let bytes = self.bytes(&request)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
@@ -417,7 +523,7 @@ impl Client {
             budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
-        Ok(Box::new(self.transport.reader(&request)?))
+        Ok(Box::new(self.reader(&request)?))
     }
 
     /// The task's stdout alone (`outlog`).
@@ -429,12 +535,12 @@ impl Client {
             budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
-        let bytes = self.transport.bytes(&request)?;
+        let bytes = self.bytes(&request)?;
         Ok(String::from_utf8_lossy(&bytes).into_owned())
     }
 
     /// Waits for the task to end, then returns its log; retries the 404 a server gives before
-    /// any log exists.
+    /// any log exists. Times out and is interrupted like [`Client::wait_for`].
     pub fn wait_for_log(&self, task_id: &str, options: &WaitOptions) -> Result<String> {
         self.wait_for(task_id, options)?;
 
@@ -444,7 +550,8 @@ impl Client {
             match self.get_log(task_id) {
                 Err(e) if e.status() == Some(404) && tries < LOG_NOT_FOUND_RETRIES => {
                     tracing::debug!(task_id, tries, "log not there yet; asking again");
-                    std::thread::sleep(interval);
+                    self.interrupt
+                        .sleep(interval, || waiting_for_log(task_id))?;
                     interval = (interval * 2).min(options.max_interval.max(MIN_POLL_INTERVAL));
                     tries += 1;
                 }
@@ -456,7 +563,7 @@ impl Client {
     /// Cancels a task.
     pub fn cancel_task(&self, task_id: &str) -> Result<Value> {
         let path = format!("/tasks/{}/cancel", id("task_id", task_id)?);
-        self.transport.json(&Request::new(Method::Post, path))
+        self.json(&Request::new(Method::Post, path))
     }
 
     /// Queues a new task like a finished one, after `delay` seconds.
@@ -472,7 +579,7 @@ impl Client {
         }
 
         let request = Request::new(Method::Post, path).json(Value::Object(body));
-        self.transport.json(&request)
+        self.json(&request)
     }
 
     /// Sets a task's progress (`percent` 0-100 and/or `msg`).
@@ -496,11 +603,12 @@ impl Client {
         }
 
         let request = Request::new(Method::Post, path).json(Value::Object(body));
-        self.transport.json(&request)
+        self.json(&request)
     }
 
     /// Polls the task with backoff until its status is terminal (not `queued`, `preparing`
-    /// or `running`) and returns its details; [`crate::Error::Timeout`] after `max_wait`.
+    /// or `running`) and returns its details; [`crate::Error::Timeout`] after `max_wait`, and
+    /// [`crate::Error::Interrupted`] as soon as the client's [`Interrupt`] fires.
     pub fn wait_for(&self, task_id: &str, options: &WaitOptions) -> Result<Value> {
         let started = Instant::now();
         let max_interval = options.max_interval.max(MIN_POLL_INTERVAL);
@@ -508,6 +616,7 @@ impl Client {
         let mut max_wait = options.max_wait.filter(|wait| !wait.is_zero());
 
         loop {
+            self.interrupt.check(|| waiting_for(task_id))?;
             let details = self.get_task_details(task_id)?;
             let status = match details.get("status").and_then(Value::as_str) {
                 Some(status) => status.to_string(),
@@ -529,7 +638,8 @@ impl Client {
                 )));
             }
 
-            std::thread::sleep(interval.min(limit - waited));
+            let pause = interval.min(limit - waited);
+            self.interrupt.sleep(pause, || waiting_for(task_id))?;
             interval = (interval * 2).min(max_interval);
         }
     }
@@ -541,7 +651,7 @@ impl Client {
     /// pause to `options.interval`; quiet polls double it up to `options.max_interval`. Once the
     /// task has ended, its log is read one last time (a server that answers 404 for a log that
     /// does not exist yet is asked again a few times; a task that never ran may have none).
-    /// Times out like [`Client::wait_for`]. Each poll reads the whole log again: a client
+    /// Times out and is interrupted like [`Client::wait_for`]. Each poll reads the whole log again: a client
     /// cannot ask the API for a part of it.
     pub fn follow_log(
         &self,
@@ -557,6 +667,7 @@ impl Client {
         let mut written = 0;
 
         loop {
+            self.interrupt.check(|| following_log(task_id))?;
             let details = self.get_task_details(task_id)?;
             let status = task_status(&details, task_id)?;
             let ended = !PENDING_STATUSES.contains(&status.as_str());
@@ -585,7 +696,8 @@ impl Client {
             } else {
                 (interval * 2).min(max_interval)
             };
-            std::thread::sleep(interval.min(limit - waited));
+            let pause = interval.min(limit - waited);
+            self.interrupt.sleep(pause, || following_log(task_id))?;
         }
     }
 
@@ -604,7 +716,8 @@ impl Client {
             match self.log_bytes(task_id) {
                 Err(e) if e.status() == Some(404) => {
                     tracing::debug!(task_id, "log of an ended task not there yet; asking again");
-                    std::thread::sleep(interval);
+                    self.interrupt
+                        .sleep(interval, || waiting_for_log(task_id))?;
                     interval = (interval * 2).min(max);
                 }
                 other => return other,
@@ -622,7 +735,7 @@ impl Client {
             budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
-        self.transport.bytes(&request)
+        self.bytes(&request)
     }
 
     /// The webhook URL that queues a task of `code_name` from any HTTP POST.
@@ -665,30 +778,25 @@ impl Client {
         insert_opt(&mut schedule, "label", options.label.as_deref());
 
         let body = json!({ "schedules": [Value::Object(schedule)] });
-        self.transport
-            .json(&Request::new(Method::Post, "/schedules").json(body))
+        self.json(&Request::new(Method::Post, "/schedules").json(body))
     }
 
     /// Lists schedules (the `schedules` array).
     pub fn get_schedules(&self, page: &Page) -> Result<Value> {
         let request = paged(Request::new(Method::Get, "/schedules"), page);
-        list(
-            self.transport.json(&request)?,
-            "schedules",
-            "GET /schedules",
-        )
+        list(self.json(&request)?, "schedules", "GET /schedules")
     }
 
     /// One schedule.
     pub fn get_schedule(&self, schedule_id: &str) -> Result<Value> {
         let path = format!("/schedules/{}", id("schedule_id", schedule_id)?);
-        self.transport.json(&Request::new(Method::Get, path))
+        self.json(&Request::new(Method::Get, path))
     }
 
     /// Cancels a schedule.
     pub fn cancel_schedule(&self, schedule_id: &str) -> Result<Value> {
         let path = format!("/schedules/{}/cancel", id("schedule_id", schedule_id)?);
-        self.transport.json(&Request::new(Method::Post, path))
+        self.json(&Request::new(Method::Post, path))
     }
 
     /// Updates fields of a schedule (e.g. `label`).
@@ -699,17 +807,32 @@ impl Client {
     ) -> Result<Value> {
         let path = format!("/schedules/{}", id("schedule_id", schedule_id)?);
         let request = Request::new(Method::Put, path).json(Value::Object(fields.clone()));
-        self.transport.json(&request)
+        self.json(&request)
     }
 
     // ---- project -------------------------------------------------------------------------
 
     /// The project (`id`, `name`, ...).
     pub fn get_project_details(&self) -> Result<Value> {
-        self.transport.json(&Request::new(Method::Get, ""))
+        self.json(&Request::new(Method::Get, ""))
     }
 
     // ---- helpers -------------------------------------------------------------------------
+
+    /// Sends a request and parses the JSON answer.
+    fn json(&self, request: &Request<'_>) -> Result<Value> {
+        self.transport.json(request, &self.interrupt)
+    }
+
+    /// Sends a request and returns the body as bytes.
+    fn bytes(&self, request: &Request<'_>) -> Result<Vec<u8>> {
+        self.transport.bytes(request, &self.interrupt)
+    }
+
+    /// Sends a request and returns the body as a stream.
+    fn reader(&self, request: &Request<'_>) -> Result<crate::http::BodyStream> {
+        self.transport.reader(request, &self.interrupt)
+    }
 
     /// `GET /codes/{id}/download[?revision=N]`, with the long time limit.
     fn download_request(&self, code_id: &str, revision: Option<u32>) -> Result<Request<'static>> {
@@ -850,6 +973,21 @@ fn safe_file_stem(name: &str) -> String {
             }
         })
         .collect()
+}
+
+/// What `wait_for` was doing, for [`Error::Interrupted`].
+fn waiting_for(task_id: &str) -> String {
+    format!("while waiting for task {task_id}")
+}
+
+/// What `wait_for_log` was doing once the task had ended, for [`Error::Interrupted`].
+fn waiting_for_log(task_id: &str) -> String {
+    format!("while waiting for the log of task {task_id}")
+}
+
+/// What `follow_log` was doing, for [`Error::Interrupted`].
+fn following_log(task_id: &str) -> String {
+    format!("while following the log of task {task_id}")
 }
 
 /// The `status` of a task's details.

@@ -66,6 +66,12 @@ pub enum Error {
     /// An argument given by the caller is invalid (names the argument).
     #[error("invalid argument: {0}")]
     InvalidArgument(String),
+
+    /// The caller's [`crate::client::Interrupt`] asked a waiting call to stop (says what it
+    /// was doing). Bindings raise the interpreter's own pending exception instead, such as
+    /// Python's `KeyboardInterrupt` or Ruby's `Timeout::Error`.
+    #[error("interrupted {0}")]
+    Interrupted(String),
 }
 
 /// The kind of an [`Error`], for bindings mapping errors to exception classes.
@@ -90,6 +96,8 @@ pub enum ErrorKind {
     Decode,
     /// See [`Error::InvalidArgument`].
     InvalidArgument,
+    /// See [`Error::Interrupted`].
+    Interrupted,
 }
 
 impl Error {
@@ -105,6 +113,7 @@ impl Error {
             Error::Connection(_) => ErrorKind::Connection,
             Error::Decode(_) => ErrorKind::Decode,
             Error::InvalidArgument(_) => ErrorKind::InvalidArgument,
+            Error::Interrupted(_) => ErrorKind::Interrupted,
         }
     }
 

@@ -14,6 +14,7 @@ use serde_json::Value;
 use ureq::http::Response;
 use ureq::{Agent, Body, SendBody};
 
+use crate::client::Interrupt;
 use crate::config::Config;
 use crate::error::{Error, Result};
 use crate::multipart::{LocalFileError, UploadForm};
@@ -165,11 +166,6 @@ impl Transport {
         }
     }
 
-    /// Changes the backoff policy.
-    pub(crate) fn set_backoff(&mut self, backoff: Backoff) {
-        self.backoff = backoff;
-    }
-
     /// The URL of the project, `{base}/projects/{pid}`.
     pub(crate) fn project_url(&self) -> &str {
         &self.project_url
@@ -196,7 +192,14 @@ impl Transport {
     }
 
     /// Sends a request (with retries) and returns the successful response.
-    pub(crate) fn send(&self, request: &Request<'_>) -> Result<Response<Body>> {
+    ///
+    /// `interrupt` is asked while sleeping before a retry, and when a request fails (a signal
+    /// can break a blocking read, so a failure then is reported as the interruption).
+    pub(crate) fn send(
+        &self,
+        request: &Request<'_>,
+        interrupt: &Interrupt,
+    ) -> Result<Response<Body>> {
         let path = format!("{}{}", self.project_path, request.path);
         let method = request.method.as_str();
         let mut attempt = 0;
@@ -218,7 +221,8 @@ impl Transport {
 
                     if retry && (status == 503 || status == 504) {
                         drop(response);
-                        self.pause(attempt, method, &path, &format!("HTTP {status}"));
+                        let reason = format!("HTTP {status}");
+                        self.pause(attempt, method, &path, &reason, interrupt)?;
                         attempt += 1;
                         continue;
                     }
@@ -237,8 +241,9 @@ impl Transport {
                         attempt
                     );
 
+                    interrupt.check(|| format!("during {method} {path}"))?;
                     if retry && may_resend(&error, request.method) {
-                        self.pause(attempt, method, &path, &error_text);
+                        self.pause(attempt, method, &path, &error_text, interrupt)?;
                         attempt += 1;
                         continue;
                     }
@@ -249,8 +254,8 @@ impl Transport {
     }
 
     /// Sends a request and parses the JSON answer.
-    pub(crate) fn json(&self, request: &Request<'_>) -> Result<Value> {
-        let response = self.send(request)?;
+    pub(crate) fn json(&self, request: &Request<'_>, interrupt: &Interrupt) -> Result<Value> {
+        let response = self.send(request, interrupt)?;
         let path = format!("{}{}", self.project_path, request.path);
         let method = request.method.as_str();
 
@@ -273,8 +278,8 @@ impl Transport {
     }
 
     /// Sends a request and returns the body as bytes.
-    pub(crate) fn bytes(&self, request: &Request<'_>) -> Result<Vec<u8>> {
-        let response = self.send(request)?;
+    pub(crate) fn bytes(&self, request: &Request<'_>, interrupt: &Interrupt) -> Result<Vec<u8>> {
+        let response = self.send(request, interrupt)?;
         let path = format!("{}{}", self.project_path, request.path);
 
         let mut bytes = Vec::new();
@@ -287,8 +292,12 @@ impl Transport {
     }
 
     /// Sends a request and returns the body as a stream whose errors name the request.
-    pub(crate) fn reader(&self, request: &Request<'_>) -> Result<BodyStream> {
-        let response = self.send(request)?;
+    pub(crate) fn reader(
+        &self,
+        request: &Request<'_>,
+        interrupt: &Interrupt,
+    ) -> Result<BodyStream> {
+        let response = self.send(request, interrupt)?;
         Ok(BodyStream {
             inner: Box::new(response.into_body().into_reader()),
             context: format!(
@@ -304,10 +313,11 @@ impl Transport {
     pub(crate) fn copy_to(
         &self,
         request: &Request<'_>,
+        interrupt: &Interrupt,
         out: &mut dyn Write,
         out_path: &Path,
     ) -> Result<u64> {
-        let response = self.send(request)?;
+        let response = self.send(request, interrupt)?;
         let path = format!("{}{}", self.project_path, request.path);
         let method = request.method.as_str();
         let mut body = response.into_body().into_reader();
@@ -341,8 +351,15 @@ impl Transport {
         self.map_error(ureq::Error::from(error), method, path, budget)
     }
 
-    /// Sleeps before retry number `attempt`.
-    fn pause(&self, attempt: u32, method: &str, path: &str, reason: &str) {
+    /// Sleeps before retry number `attempt`, unless `interrupt` fires.
+    fn pause(
+        &self,
+        attempt: u32,
+        method: &str,
+        path: &str,
+        reason: &str,
+        interrupt: &Interrupt,
+    ) -> Result<()> {
         let delay = self.backoff.delay(attempt);
         tracing::debug!(
             method,
@@ -353,7 +370,7 @@ impl Transport {
             delay_ms = delay.as_millis(),
             "retrying"
         );
-        std::thread::sleep(delay);
+        interrupt.sleep(delay, || format!("before retrying {method} {path}"))
     }
 
     /// Sends a request once.
