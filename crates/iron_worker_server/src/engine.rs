@@ -88,8 +88,10 @@ impl Engine {
     pub fn recover(&self) -> Result<usize, crate::Error> {
         let now = now_ms();
         let conn = self.store.lock();
-        let mut stuck = store::tasks_with_status(&conn, "running")?;
-        stuck.extend(store::tasks_with_status(&conn, "preparing")?);
+        // One transaction: each task's end and its auto-retry are kept together.
+        let tx = conn.unchecked_transaction()?;
+        let mut stuck = store::tasks_with_status(&tx, "running")?;
+        stuck.extend(store::tasks_with_status(&tx, "preparing")?);
 
         for task in &stuck {
             if let Some(pid) = task.pid {
@@ -102,19 +104,20 @@ impl Engine {
                 exit_code: None,
             };
             if store::finish_task(
-                &conn,
+                &tx,
                 &task.id,
                 &["running", "preparing"],
                 &outcome,
                 None,
                 now,
             )? {
-                if let Err(e) = queue::auto_retry(&conn, task, self.limits(), now) {
+                if let Err(e) = queue::auto_retry(&tx, task, self.limits(), now) {
                     tracing::warn!(task = %task.id, "auto-retry after restart failed: {}", e.msg);
                 }
             }
             let _ = std::fs::remove_dir_all(self.paths.task_dir(&task.id));
         }
+        tx.commit()?;
         Ok(stuck.len())
     }
 
@@ -228,9 +231,13 @@ impl Engine {
     }
 
     /// Queues one task for every due schedule and moves each to its next time.
+    ///
+    /// One transaction: a task is never queued without its schedule moving on (which would
+    /// fire it twice after a crash), nor the schedule moved without its task.
     fn fire_schedules(&self, now: Millis) -> ApiResult<()> {
         let conn = self.store.lock();
-        let due = store::due_schedules(&conn, now)?;
+        let tx = conn.unchecked_transaction()?;
+        let due = store::due_schedules(&tx, now)?;
         let fired = !due.is_empty();
 
         for mut s in due {
@@ -244,7 +251,7 @@ impl Engine {
                 schedule_id: Some(s.id.clone()),
                 ..TaskSpec::default()
             };
-            match queue::queue_task(&conn, &s.project_id, &spec, self.limits(), "", now) {
+            match queue::queue_task(&tx, &s.project_id, &spec, self.limits(), "", now) {
                 Ok(task) => {
                     tracing::info!(schedule = %s.id, task = %task.id, "schedule fired");
                 }
@@ -257,8 +264,9 @@ impl Engine {
             s.last_run_time = Some(now);
             advance_schedule(&mut s, now);
             s.updated_at = now;
-            store::update_schedule(&conn, &s)?;
+            store::update_schedule(&tx, &s)?;
         }
+        tx.commit()?;
         drop(conn);
 
         if fired {
@@ -274,26 +282,39 @@ impl Engine {
         let now = now_ms();
         {
             let conn = self.store.lock();
-            match store::finish_task(&conn, &task.id, &["running"], outcome, Some(log_size), now) {
-                Ok(true) if matches!(outcome.status, "error" | "timeout") => {
-                    if let Err(e) = queue::auto_retry(&conn, task, self.limits(), now) {
-                        tracing::warn!(task = %task.id, "auto-retry failed: {}", e.msg);
-                    }
-                }
-                Ok(true) => {}
-                Ok(false) => {
-                    // Cancelled while running: the status is already final; keep the log size.
-                    if let Err(e) = store::set_log_size(&conn, &task.id, log_size) {
-                        tracing::error!(task = %task.id, "recording log size failed: {e}");
-                    }
-                }
-                Err(e) => tracing::error!(task = %task.id, "recording the task's end failed: {e}"),
+            if let Err(e) = self.record_end(&conn, task, outcome, log_size, now) {
+                tracing::error!(task = %task.id, "recording the task's end failed: {e}");
             }
         }
 
         tracing::info!(task = %task.id, status = outcome.status, "task ended");
         self.running().remove(&task.id);
         self.wake();
+    }
+
+    /// Ends a running task and queues its auto-retry in one transaction, so that a crash
+    /// cannot keep the end without the retry.
+    fn record_end(
+        &self,
+        conn: &rusqlite::Connection,
+        task: &TaskRow,
+        outcome: &Outcome,
+        log_size: i64,
+        now: Millis,
+    ) -> rusqlite::Result<()> {
+        let tx = conn.unchecked_transaction()?;
+
+        let ended = store::finish_task(&tx, &task.id, &["running"], outcome, Some(log_size), now)?;
+        if !ended {
+            // Cancelled while running: the status is already final; keep the log size.
+            store::set_log_size(&tx, &task.id, log_size)?;
+        } else if matches!(outcome.status, "error" | "timeout") {
+            if let Err(e) = queue::auto_retry(&tx, task, self.limits(), now) {
+                tracing::warn!(task = %task.id, "auto-retry failed: {}", e.msg);
+            }
+        }
+
+        tx.commit()
     }
 
     /// Cancels a queued or running task (a running one is killed, with its process group).
@@ -323,10 +344,13 @@ impl Engine {
         )))
     }
 
-    /// Cancels every queued task of a code; returns how many.
-    pub fn cancel_all(&self, code_id: &str) -> ApiResult<usize> {
-        let conn = self.store.lock();
-        let n = store::cancel_queued_of_code(&conn, code_id, "Cancelled by request", now_ms())?;
+    /// Cancels every queued task of a code of the project; returns how many, or `None` if
+    /// the project has no such code.
+    pub fn cancel_all(&self, project_id: &str, code_id: &str) -> ApiResult<Option<usize>> {
+        let mut conn = self.store.lock();
+        let msg = "Cancelled by request";
+        let n =
+            store::cancel_queued_of_project_code(&mut conn, project_id, code_id, msg, now_ms())?;
         Ok(n)
     }
 

@@ -2,11 +2,18 @@
 //!
 //! One connection behind a mutex: every statement is short, and one writer keeps the
 //! dispatcher's view of queued tasks consistent without retries on `SQLITE_BUSY`.
+//!
+//! The mutex makes one *call* atomic, not one HTTP request: a handler that looks a row up,
+//! lets the lock go and takes it again to write acts on a stale check. So every
+//! check-then-write lives in one function here, in one transaction, and reports what it
+//! found (`None` for a row that is gone) instead of trusting an earlier read. Unique
+//! constraints back the invariants (one code per name and project, one revision per
+//! number) so that a mistake fails loudly instead of losing or duplicating data.
 
 use std::path::Path;
 use std::sync::{Mutex, MutexGuard};
 
-use rusqlite::{params, Connection, OptionalExtension, Row};
+use rusqlite::{params, Connection, OptionalExtension, Row, TransactionBehavior};
 use serde_json::{json, Map, Value};
 
 use crate::ids::{rfc3339, Millis};
@@ -52,7 +59,8 @@ CREATE TABLE IF NOT EXISTS revisions (
     code_size INTEGER,
     has_zip INTEGER NOT NULL
 );
-CREATE INDEX IF NOT EXISTS revisions_code ON revisions (code_id, rev);
+DROP INDEX IF EXISTS revisions_code;
+CREATE UNIQUE INDEX IF NOT EXISTS revisions_code_rev ON revisions (code_id, rev);
 CREATE TABLE IF NOT EXISTS tasks (
     seq INTEGER PRIMARY KEY AUTOINCREMENT,
     id TEXT NOT NULL UNIQUE,
@@ -607,7 +615,9 @@ pub(crate) fn insert_revision(
     rev: &mut RevisionRow,
     new_code_id: &str,
 ) -> rusqlite::Result<CodeRow> {
-    let tx = conn.transaction()?;
+    // Immediate: the read of the current revision number and the write of the next one are
+    // one unit even if another connection ever shares the database.
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
 
     let existing = {
         let sql = format!(
@@ -719,26 +729,67 @@ pub(crate) fn list_revisions(
     rows.collect()
 }
 
-/// Deletes a code and its revisions; returns the deleted revision ids (for file cleanup).
-pub(crate) fn delete_code(conn: &mut Connection, code_id: &str) -> rusqlite::Result<Vec<String>> {
-    let tx = conn.transaction()?;
+/// Deletes a code of the project with its revisions, and cancels its queued tasks with
+/// `msg`, in one transaction.
+///
+/// Returns the deleted revision ids (for file cleanup), or `None` if the project has no
+/// such code (it never existed, or a concurrent request deleted it first).
+pub(crate) fn delete_code(
+    conn: &mut Connection,
+    project_id: &str,
+    code_id: &str,
+    msg: &str,
+    now: Millis,
+) -> rusqlite::Result<Option<Vec<String>>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+    let deleted = tx.execute(
+        "DELETE FROM codes WHERE project_id = ?1 AND id = ?2",
+        params![project_id, code_id],
+    )?;
+    if deleted == 0 {
+        return Ok(None);
+    }
+
+    cancel_queued_of_code(&tx, code_id, msg, now)?;
     let ids = {
         let mut stmt = tx.prepare("SELECT id FROM revisions WHERE code_id = ?1")?;
         let rows = stmt.query_map(params![code_id], |r| r.get::<_, String>(0))?;
         rows.collect::<rusqlite::Result<Vec<_>>>()?
     };
     tx.execute("DELETE FROM revisions WHERE code_id = ?1", params![code_id])?;
-    tx.execute("DELETE FROM codes WHERE id = ?1", params![code_id])?;
+
     tx.commit()?;
-    Ok(ids)
+    Ok(Some(ids))
 }
 
-pub(crate) fn set_paused(conn: &Connection, code_id: &str, paused: bool) -> rusqlite::Result<()> {
-    conn.execute(
+/// Pauses or resumes a code's task queue; returns whether it was paused before, or `None`
+/// if the project has no such code.
+pub(crate) fn set_paused(
+    conn: &mut Connection,
+    project_id: &str,
+    code_id: &str,
+    paused: bool,
+) -> rusqlite::Result<Option<bool>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+    let before: Option<i64> = tx
+        .query_row(
+            "SELECT paused FROM codes WHERE project_id = ?1 AND id = ?2",
+            params![project_id, code_id],
+            |r| r.get(0),
+        )
+        .optional()?;
+    let Some(before) = before else {
+        return Ok(None);
+    };
+    tx.execute(
         "UPDATE codes SET paused = ?1 WHERE id = ?2",
         params![i64::from(paused), code_id],
     )?;
-    Ok(())
+
+    tx.commit()?;
+    Ok(Some(before != 0))
 }
 
 // ---- tasks ---------------------------------------------------------------------------------
@@ -973,8 +1024,36 @@ pub(crate) fn set_retry_task_id(
     Ok(())
 }
 
+/// Cancels every queued task of a code of the project; returns how many, or `None` if the
+/// project has no such code.
+pub(crate) fn cancel_queued_of_project_code(
+    conn: &mut Connection,
+    project_id: &str,
+    code_id: &str,
+    msg: &str,
+    now: Millis,
+) -> rusqlite::Result<Option<usize>> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+
+    let exists = tx
+        .query_row(
+            "SELECT 1 FROM codes WHERE project_id = ?1 AND id = ?2",
+            params![project_id, code_id],
+            |_| Ok(()),
+        )
+        .optional()?
+        .is_some();
+    if !exists {
+        return Ok(None);
+    }
+    let n = cancel_queued_of_code(&tx, code_id, msg, now)?;
+
+    tx.commit()?;
+    Ok(Some(n))
+}
+
 /// Cancels every queued task of a code; returns how many.
-pub(crate) fn cancel_queued_of_code(
+fn cancel_queued_of_code(
     conn: &Connection,
     code_id: &str,
     msg: &str,
@@ -1118,4 +1197,131 @@ pub(crate) fn next_schedule_time(conn: &Connection) -> rusqlite::Result<Option<M
         [],
         |r| r.get(0),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+
+    use super::*;
+
+    const PID: &str = "0123456789abcdef01234567";
+    const OTHER: &str = "76543210fedcba9876543210";
+
+    fn db() -> Connection {
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch(SCHEMA).unwrap();
+        conn
+    }
+
+    fn upload(conn: &mut Connection, pid: &str, name: &str) -> (CodeRow, RevisionRow) {
+        let mut rev = RevisionRow {
+            id: crate::ids::new_id(),
+            project_id: pid.to_string(),
+            name: name.to_string(),
+            created_at: 1,
+            ..RevisionRow::default()
+        };
+        let code = insert_revision(conn, &mut rev, &crate::ids::new_id()).unwrap();
+        (code, rev)
+    }
+
+    fn queued_task(conn: &Connection, code: &CodeRow) -> String {
+        let task = TaskRow {
+            id: crate::ids::new_id(),
+            project_id: code.project_id.clone(),
+            code_id: code.id.clone(),
+            code_history_id: code.latest_history_id.clone(),
+            code_name: code.name.clone(),
+            status: "queued".to_string(),
+            ..TaskRow::default()
+        };
+        insert_task(conn, &task).unwrap();
+        task.id
+    }
+
+    #[test]
+    fn a_code_is_deleted_once_and_only_from_its_project() {
+        let mut conn = db();
+        let (code, rev) = upload(&mut conn, PID, "A");
+        let task = queued_task(&conn, &code);
+
+        let elsewhere = delete_code(&mut conn, OTHER, &code.id, "gone", 2).unwrap();
+        assert_eq!(elsewhere, None, "another project's delete must not see it");
+
+        let first = delete_code(&mut conn, PID, &code.id, "gone", 2).unwrap();
+        assert_eq!(first, Some(vec![rev.id.clone()]));
+        let again = delete_code(&mut conn, PID, &code.id, "gone", 3).unwrap();
+        assert_eq!(again, None, "the second delete finds nothing");
+
+        let t = task_in_project(&conn, PID, &task).unwrap().unwrap();
+        assert_eq!(t.status, "cancelled");
+        assert_eq!(t.msg.as_deref(), Some("gone"));
+        assert!(revision_by_id(&conn, &rev.id).unwrap().is_none());
+    }
+
+    #[test]
+    fn pausing_reports_the_state_it_changed() {
+        let mut conn = db();
+        let (code, _) = upload(&mut conn, PID, "P");
+
+        assert_eq!(
+            set_paused(&mut conn, PID, &code.id, true).unwrap(),
+            Some(false)
+        );
+        assert_eq!(
+            set_paused(&mut conn, PID, &code.id, true).unwrap(),
+            Some(true)
+        );
+        assert_eq!(
+            set_paused(&mut conn, PID, &code.id, false).unwrap(),
+            Some(true)
+        );
+        assert_eq!(set_paused(&mut conn, OTHER, &code.id, true).unwrap(), None);
+
+        delete_code(&mut conn, PID, &code.id, "gone", 2).unwrap();
+        assert_eq!(set_paused(&mut conn, PID, &code.id, true).unwrap(), None);
+    }
+
+    #[test]
+    fn cancel_all_needs_the_code_in_the_project() {
+        let mut conn = db();
+        let (code, _) = upload(&mut conn, PID, "C");
+        queued_task(&conn, &code);
+        queued_task(&conn, &code);
+
+        let n = cancel_queued_of_project_code(&mut conn, OTHER, &code.id, "x", 2).unwrap();
+        assert_eq!(n, None);
+        let n = cancel_queued_of_project_code(&mut conn, PID, &code.id, "x", 2).unwrap();
+        assert_eq!(n, Some(2));
+
+        delete_code(&mut conn, PID, &code.id, "gone", 3).unwrap();
+        let n = cancel_queued_of_project_code(&mut conn, PID, &code.id, "x", 4).unwrap();
+        assert_eq!(n, None);
+    }
+
+    #[test]
+    fn revision_numbers_are_unique_per_code() {
+        let mut conn = db();
+        let (code, rev) = upload(&mut conn, PID, "U");
+        let (again, _) = upload(&mut conn, PID, "U");
+        assert_eq!((again.id.as_str(), again.rev), (code.id.as_str(), 2));
+
+        let duplicate = conn.execute(
+            "INSERT INTO revisions (id, code_id, project_id, name, rev, created_at, has_zip) \
+             VALUES ('dup', ?1, ?2, 'U', ?3, 1, 0)",
+            params![code.id, PID, rev.rev],
+        );
+        assert!(duplicate.is_err(), "a second revision 1 must be refused");
+    }
+
+    #[test]
+    fn the_schema_opens_twice() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.sqlite3");
+        drop(Store::open(&path).unwrap());
+        let store = Store::open(&path).unwrap();
+        let mut conn = store.lock();
+        upload(&mut conn, PID, "Reopened");
+    }
 }

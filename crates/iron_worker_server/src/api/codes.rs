@@ -80,12 +80,17 @@ pub(crate) async fn delete(
     Path((pid, code_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let pid = project(&state, &pid)?;
-    let code = load_code(&state, &pid, &code_id)?;
+    if !is_id(&code_id) {
+        return Err(code_not_found(&code_id));
+    }
 
+    // The existence check is the DELETE itself: of concurrent deletes, one wins, the others
+    // answer 404, and no task is queued for the code between its cancel and its removal.
     let revisions = {
         let mut conn = state.engine.store.lock();
-        store::cancel_queued_of_code(&conn, &code.id, "The code package was deleted", now_ms())?;
-        store::delete_code(&mut conn, &code.id)?
+        let msg = "The code package was deleted";
+        store::delete_code(&mut conn, &pid, &code_id, msg, now_ms())?
+            .ok_or_else(|| code_not_found(&code_id))?
     };
 
     let paths = state.engine.paths.clone();
@@ -221,17 +226,23 @@ async fn set_paused(
     paused: bool,
 ) -> ApiResult<Json<Value>> {
     let pid = project(&state, &pid)?;
-    let code = load_code(&state, &pid, &code_id)?;
-    let msg = match (code.paused, paused) {
+    if !is_id(&code_id) {
+        return Err(code_not_found(&code_id));
+    }
+
+    // The state before is read in the same transaction as the change, so of concurrent
+    // pauses exactly one answers "Paused".
+    let before = {
+        let mut conn = state.engine.store.lock();
+        store::set_paused(&mut conn, &pid, &code_id, paused)?
+            .ok_or_else(|| code_not_found(&code_id))?
+    };
+    let msg = match (before, paused) {
         (true, true) => "Already paused",
         (false, false) => "Already resumed",
         (_, true) => "Paused",
         (_, false) => "Resumed",
     };
-    {
-        let conn = state.engine.store.lock();
-        store::set_paused(&conn, &code.id, paused)?;
-    }
     state.engine.wake();
     Ok(Json(json!({ "msg": msg })))
 }
@@ -242,8 +253,13 @@ pub(crate) async fn cancel_all(
     Path((pid, code_id)): Path<(String, String)>,
 ) -> ApiResult<Json<Value>> {
     let pid = project(&state, &pid)?;
-    let code = load_code(&state, &pid, &code_id)?;
-    let n = state.engine.cancel_all(&code.id)?;
+    if !is_id(&code_id) {
+        return Err(code_not_found(&code_id));
+    }
+    let n = state
+        .engine
+        .cancel_all(&pid, &code_id)?
+        .ok_or_else(|| code_not_found(&code_id))?;
     Ok(Json(json!({ "msg": "Cancelled", "cancelled_count": n })))
 }
 
@@ -604,9 +620,20 @@ async fn store_upload(
         rev.code_size = Some(i64::try_from(z.size).unwrap_or(i64::MAX));
     }
 
-    let code = {
+    let inserted = {
         let mut conn = state.engine.store.lock();
-        store::insert_revision(&mut conn, &mut rev, &new_id())?
+        store::insert_revision(&mut conn, &mut rev, &new_id())
+    };
+    let code = match inserted {
+        Ok(code) => code,
+        Err(e) => {
+            // Nothing refers to the placed files: remove them rather than leak them.
+            if rev.has_zip {
+                let _ = std::fs::remove_file(paths.package_zip(&rev.id));
+                let _ = std::fs::remove_dir_all(paths.package_cache(&rev.id));
+            }
+            return Err(e.into());
+        }
     };
     tracing::info!(code = %code.name, rev = rev.rev, "code uploaded");
 

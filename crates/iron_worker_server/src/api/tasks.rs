@@ -314,18 +314,22 @@ pub(crate) async fn retry(
     let strict = !bytes.iter().all(|b| b.is_ascii_whitespace());
     let data: Map<String, Value> = input::parse_object(&headers, &bytes, strict)?;
     let delay = input::opt_int(&data, "delay", "")?.unwrap_or(0);
-
-    let task = load_task(&state, &pid, &task_id)?;
-    if !is_terminal(&task.status) {
-        return Err(ApiError::bad_request(format!(
-            "Task {} is still {}; only a finished task can be retried",
-            task.id, task.status
-        )));
+    if !is_id(&task_id) {
+        return Err(task_not_found(&task_id));
     }
 
+    // The task is read in the transaction that queues its retry, not before it.
     let new = {
         let conn = state.engine.store.lock();
         let tx = conn.unchecked_transaction()?;
+        let task =
+            store::task_in_project(&tx, &pid, &task_id)?.ok_or_else(|| task_not_found(&task_id))?;
+        if !is_terminal(&task.status) {
+            return Err(ApiError::bad_request(format!(
+                "Task {} is still {}; only a finished task can be retried",
+                task.id, task.status
+            )));
+        }
         let spec = queue::retry_spec(&task, delay);
         let new = queue::queue_task(&tx, &pid, &spec, state.engine.limits(), "", now_ms())?;
         store::set_retry_task_id(&tx, &task.id, &new.id)?;

@@ -80,7 +80,10 @@ fn assert_codes_intact(s: &TestServer, pid: &str, codes: &[(String, String)]) {
     }
     let listed = listed_ids(s, &purl(s, pid, "codes?per_page=100"), "codes");
     let wanted: BTreeSet<String> = codes.iter().map(|(_, id)| id.clone()).collect();
-    assert_eq!(listed, wanted, "project {pid} lists other codes than uploaded");
+    assert_eq!(
+        listed, wanted,
+        "project {pid} lists other codes than uploaded"
+    );
 }
 
 #[test]
@@ -100,7 +103,11 @@ fn concurrent_uploads_of_different_names_to_a_fresh_project_all_survive() {
         });
 
         let distinct: BTreeSet<&String> = answers.iter().map(|(_, id)| id).collect();
-        assert_eq!(distinct.len(), THREADS, "ids were not distinct: {answers:?}");
+        assert_eq!(
+            distinct.len(),
+            THREADS,
+            "ids were not distinct: {answers:?}"
+        );
         assert_codes_intact(&s, &pid, &answers);
         all.push((pid, answers));
     }
@@ -139,7 +146,11 @@ fn concurrent_uploads_of_one_name_make_revisions_one_to_n() {
         assert_eq!(code["rev"], THREADS as i64, "{code}");
 
         let listed = s
-            .get(&purl(&s, &pid, &format!("codes/{id}/revisions?per_page=100")))
+            .get(&purl(
+                &s,
+                &pid,
+                &format!("codes/{id}/revisions?per_page=100"),
+            ))
             .json();
         let mut stored: Vec<i64> = listed["revisions"]
             .as_array()
