@@ -19,6 +19,7 @@ use crate::convert::{
     type_name,
 };
 use crate::error::IntoPyResult;
+use crate::interrupt::Signals;
 
 /// A client of one IronWorker project.
 ///
@@ -40,13 +41,26 @@ pub struct IronWorker {
 }
 
 impl IronWorker {
-    /// Runs a core call with the GIL released and converts its JSON answer.
+    /// Runs a core call with the GIL released; Ctrl-C stops it while it waits.
+    ///
+    /// The call gets its own handle on the client, whose interrupt runs Python's signal
+    /// handlers (see [`Signals`]); an exception they raise is what this returns.
+    fn run<T, F>(&self, py: Python<'_>, f: F) -> PyResult<T>
+    where
+        F: FnOnce(&Client) -> iron_worker::Result<T> + Send,
+        T: Send,
+    {
+        let signals = Signals::default();
+        let client = self.client.clone().with_interrupt(signals.interrupt());
+        py.detach(|| f(&client)).map_err(|err| signals.error(err))
+    }
+
+    /// Runs a core call like [`IronWorker::run`] and converts its JSON answer.
     fn call<'py, F>(&self, py: Python<'py>, f: F) -> PyResult<Bound<'py, PyAny>>
     where
         F: FnOnce(&Client) -> iron_worker::Result<Value> + Send,
     {
-        let client = &self.client;
-        let value = py.detach(|| f(client)).into_py()?;
+        let value = self.run(py, f)?;
         to_py(py, &value)
     }
 }
@@ -346,17 +360,13 @@ impl IronWorker {
         let code_id = text(code_id, "code_id")?;
         let revision = integer::<u32>(revision, "revision")?;
         let destination = destination.map(|d| path(d, "destination")).transpose()?;
-        let client = &self.client;
         match destination {
             Some(destination) => {
-                py.detach(|| client.download_code_to(&code_id, revision, &destination))
-                    .into_py()?;
+                self.run(py, |c| c.download_code_to(&code_id, revision, &destination))?;
                 Ok(PyString::new(py, &destination.to_string_lossy()).into_any())
             }
             None => {
-                let bytes = py
-                    .detach(|| client.download_code(&code_id, revision))
-                    .into_py()?;
+                let bytes = self.run(py, |c| c.download_code(&code_id, revision))?;
                 Ok(PyBytes::new(py, &bytes).into_any())
             }
         }
@@ -475,15 +485,13 @@ impl IronWorker {
     /// Raises NotFoundError while the task has no log yet; waitFor first to be sure.
     #[pyo3(name = "getLog")]
     fn get_log(&self, py: Python<'_>, task_id: String) -> PyResult<String> {
-        let client = &self.client;
-        py.detach(|| client.get_log(&task_id)).into_py()
+        self.run(py, |c| c.get_log(&task_id))
     }
 
     /// The task's stdout alone, as a str.
     #[pyo3(name = "getStdout")]
     fn get_stdout(&self, py: Python<'_>, task_id: String) -> PyResult<String> {
-        let client = &self.client;
-        py.detach(|| client.get_stdout(&task_id)).into_py()
+        self.run(py, |c| c.get_stdout(&task_id))
     }
 
     /// Cancels a task; returns the server's answer.
@@ -529,7 +537,8 @@ impl IronWorker {
     /// Waits until the task has ended and returns its details.
     ///
     /// Polls every ``sleep`` seconds at first, backing off; raises RequestTimeoutError after
-    /// ``max_wait_time`` seconds (None or 0: the task's own timeout plus a margin).
+    /// ``max_wait_time`` seconds (None or 0: the task's own timeout plus a margin). Ctrl-C
+    /// stops the wait with KeyboardInterrupt (on the main thread, as for any Python code).
     #[pyo3(name = "waitFor", signature = (task_id, sleep = None, max_wait_time = None))]
     fn wait_for<'py>(
         &self,
