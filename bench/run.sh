@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark (bench/README.md) and writes bench/RESULTS.md and bench/ratios.png.
 #
-#   bash bench/run.sh            # the full run (about 10-15 minutes on 2 cores, builds included)
+#   bash bench/run.sh            # the full run (about 5 minutes of measuring, plus the builds)
 #   bash bench/run.sh --quick    # everything scaled down, a smoke run of a minute or two
 #   bash bench/run.sh --only 3,4 # some items only
 #
@@ -19,6 +19,18 @@ mkdir -p "$OUT"
 started=$(date +%s)
 
 step() { echo "bench: $*"; }
+
+# Runs a build step, once more if it fails: other builds share target/, and a concurrent
+# maturin or cargo run can move a file from under this one.
+build() {
+  "$@" >"$OUT/build.log" 2>&1 && return 0
+  step "retrying after a failed build step: $*"
+  sleep 5
+  "$@" >"$OUT/build.log" 2>&1 && return 0
+  tail -n 30 "$OUT/build.log" >&2
+  echo "bench: build step failed: $* (log: bench/out/build.log)" >&2
+  return 1
+}
 
 # Build tools for the bindings (ruby-dev, php-dev, libclang, maturin, ...), when missing.
 bash scripts/setup.sh
@@ -50,7 +62,7 @@ if ! "$VENV/bin/python" -c "import iron_worker, requests, matplotlib" >/dev/null
 fi
 
 step "building the release server (cargo build --release -p iron-worker-cli)"
-cargo build -q --release -p iron-worker-cli
+build cargo build -q --release -p iron-worker-cli
 
 # The same server library with larger body and upload limits (see bench/rust/bench_server.rs).
 # Its own tiny workspace under bench/out, locked to the workspace's Cargo.lock so the shared
@@ -77,13 +89,13 @@ tokio = { version = "1", features = ["rt-multi-thread", "macros", "signal"] }
 [profile.release]
 strip = true
 TOML
-(cd "$crate" && cargo build -q --release --offline)
-rustc -O --edition 2021 bench/rust/raw_http.rs -o "$OUT/raw_http"
+build cargo build -q --release --offline --manifest-path "$crate/Cargo.toml"
+build rustc -O --edition 2021 bench/rust/raw_http.rs -o "$OUT/raw_http"
 
 step "building the bindings (release)"
-bash scripts/build-python.sh >/dev/null
-bash scripts/build-ruby.sh >/dev/null
-bash scripts/build-php.sh >/dev/null
+build bash scripts/build-python.sh
+build bash scripts/build-ruby.sh
+build bash scripts/build-php.sh
 
 step "setup took $(( $(date +%s) - started )) s; measuring"
 "$VENV/bin/python" bench/bench.py "$@"
