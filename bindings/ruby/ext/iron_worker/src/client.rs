@@ -1,7 +1,8 @@
 //! `IronWorker` instances: one `iron_worker::Client` each, and the API's instance methods.
 //!
 //! Every method binds its arguments (see [`crate::args`]), converts them to Rust values,
-//! releases the GVL for the network call (see [`crate::nogvl`]) and converts the answer back.
+//! releases the GVL for the network call (see [`crate::nogvl`], which also lets Ruby interrupt
+//! a wait) and converts the answer back.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, OnceLock};
@@ -130,10 +131,10 @@ pub fn inspect(rb_self: &IronWorker) -> String {
 fn answer(
     ruby: &Ruby,
     rb_self: &IronWorker,
-    call: impl FnOnce(&Client) -> iron_worker::Result<Json>,
+    call: impl FnMut(&Client) -> iron_worker::Result<Json>,
 ) -> Result<Value, Error> {
     let client = rb_self.client(ruby)?;
-    let json = nogvl::run(ruby, || call(&client))?;
+    let json = nogvl::call(ruby, &client, call)?;
     convert::to_ruby(ruby, &json)
 }
 
@@ -143,7 +144,7 @@ fn by_id(
     rb_self: &IronWorker,
     args: &[Value],
     sig: &Signature,
-    call: impl FnOnce(&Client, &str) -> iron_worker::Result<Json>,
+    call: impl Fn(&Client, &str) -> iron_worker::Result<Json>,
 ) -> Result<Value, Error> {
     let bound = bind(ruby, sig, args)?;
     let id = bound.string(ruby, 0)?;
@@ -294,13 +295,15 @@ pub fn download_code(ruby: &Ruby, rb_self: &IronWorker, args: &[Value]) -> Resul
 
     match destination {
         Some(destination) => {
-            nogvl::run(ruby, || {
+            nogvl::call(ruby, &client, |client| {
                 client.download_code_to(&code_id, revision, Path::new(&destination))
             })?;
             Ok(ruby.str_new(&destination).as_value())
         }
         None => {
-            let bytes = nogvl::run(ruby, || client.download_code(&code_id, revision))?;
+            let bytes = nogvl::call(ruby, &client, |client| {
+                client.download_code(&code_id, revision)
+            })?;
             Ok(ruby.str_from_slice(&bytes).as_value())
         }
     }
@@ -400,12 +403,12 @@ fn text(
     rb_self: &IronWorker,
     args: &[Value],
     sig: &Signature,
-    call: impl FnOnce(&Client, &str) -> iron_worker::Result<String>,
+    call: impl Fn(&Client, &str) -> iron_worker::Result<String>,
 ) -> Result<Value, Error> {
     let bound = bind(ruby, sig, args)?;
     let task_id = bound.string(ruby, 0)?;
     let client = rb_self.client(ruby)?;
-    let text = nogvl::run(ruby, || call(&client, &task_id))?;
+    let text = nogvl::call(ruby, &client, |client| call(client, &task_id))?;
     Ok(ruby.str_new(&text).as_value())
 }
 
