@@ -70,6 +70,10 @@ pub enum Error {
     /// The caller's [`crate::client::Interrupt`] asked a waiting call to stop (says what it
     /// was doing). Bindings raise the interpreter's own pending exception instead, such as
     /// Python's `KeyboardInterrupt` or Ruby's `Timeout::Error`.
+    ///
+    /// A call stops only between polls or before resending a request that may be resent, so
+    /// making the same call again never repeats an effect on the server (a task is not queued
+    /// twice). `follow_log` made again writes the log again from its start.
     #[error("interrupted {0}")]
     Interrupted(String),
 }

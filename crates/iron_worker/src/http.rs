@@ -193,8 +193,9 @@ impl Transport {
 
     /// Sends a request (with retries) and returns the successful response.
     ///
-    /// `interrupt` is asked while sleeping before a retry, and when a request fails (a signal
-    /// can break a blocking read, so a failure then is reported as the interruption).
+    /// `interrupt` is asked while sleeping before a retry, so an interrupted request is one
+    /// that may be sent again. A request in flight is bounded by its timeout (a signal does
+    /// not end it: `ureq` resumes reads that a signal broke).
     pub(crate) fn send(
         &self,
         request: &Request<'_>,
@@ -241,7 +242,6 @@ impl Transport {
                         attempt
                     );
 
-                    interrupt.check(|| format!("during {method} {path}"))?;
                     if retry && may_resend(&error, request.method) {
                         self.pause(attempt, method, &path, &error_text, interrupt)?;
                         attempt += 1;
