@@ -144,7 +144,9 @@ require "iron_worker/iron_worker" # the Rust extension (iron_worker.so)
 #
 # @!method waitFor(task_id, sleep = nil, max_wait_time = nil)
 #   Polls the task until it has ended (`complete`, `error`, `cancelled`, `killed`,
-#   `timeout`).
+#   `timeout`). An interrupt stops the wait at once with Ruby's own exception
+#   (`Timeout.timeout`, `Thread#raise`, `Thread#kill`, Ctrl-C's `Interrupt`); a `trap`
+#   handler that raises nothing lets it go on.
 #   @param sleep [Numeric, nil] first pause between polls, in seconds
 #   @param max_wait_time [Numeric, nil] give up after this many seconds (nil or 0: the
 #     task's timeout plus a margin)

@@ -27,6 +27,13 @@ class TestGem < Minitest::Test
     assert_operator size, :<, 20 * 1024 * 1024, "installed gem takes #{size} bytes"
   end
 
+  def test_the_extension_is_installed_once
+    dirs = [gem_spec.gem_dir, gem_spec.extension_dir]
+    libraries = dirs.flat_map { |dir| Dir.glob("#{dir}/**/iron_worker.{so,bundle,dll}") }
+    assert_equal 1, libraries.size, libraries.inspect
+    assert_includes $LOADED_FEATURES, libraries.first
+  end
+
   def test_works_from_a_clean_directory
     in_tmpdir do
       File.write("a.txt", "a")
