@@ -50,7 +50,7 @@ impl IronWorker {
         F: FnOnce(&Client) -> iron_worker::Result<T> + Send,
         T: Send,
     {
-        let signals = Signals::default();
+        let signals = Signals::new(py);
         let client = self.client.clone().with_interrupt(signals.interrupt());
         py.detach(|| f(&client)).map_err(|err| signals.error(err))
     }

@@ -17,14 +17,28 @@ use pyo3::prelude::*;
 use crate::error::to_py_err;
 
 /// The exception a signal handler raised during one call, if any.
-#[derive(Default)]
 pub(crate) struct Signals {
     raised: Arc<Mutex<Option<PyErr>>>,
+    /// Whether the call runs on Python's main thread, the only one that runs handlers.
+    main_thread: bool,
 }
 
 impl Signals {
+    /// The signals of a call about to be made on the current thread.
+    pub(crate) fn new(py: Python<'_>) -> Signals {
+        Signals {
+            raised: Arc::default(),
+            main_thread: on_main_thread(py),
+        }
+    }
+
     /// The interrupt for one call: runs the pending signal handlers, fires if one raised.
+    ///
+    /// Off the main thread it never fires, and never takes the GIL from busy threads.
     pub(crate) fn interrupt(&self) -> Interrupt {
+        if !self.main_thread {
+            return Interrupt::never();
+        }
         let raised = Arc::clone(&self.raised);
         Interrupt::new(move || {
             if lock(&raised).is_some() {
@@ -49,6 +63,19 @@ impl Signals {
         }
         to_py_err(err)
     }
+}
+
+/// Whether this is Python's main thread; when Python cannot tell, assume it is.
+fn on_main_thread(py: Python<'_>) -> bool {
+    let idents = py.import("threading").and_then(|threading| {
+        let main: u64 = threading
+            .call_method0("main_thread")?
+            .getattr("ident")?
+            .extract()?;
+        let current: u64 = threading.call_method0("get_ident")?.extract()?;
+        Ok(main == current)
+    });
+    idents.unwrap_or(true)
 }
 
 /// Locks the slot; a panic elsewhere cannot leave a half-written `Option` behind.
