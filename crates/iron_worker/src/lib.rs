@@ -22,7 +22,7 @@ mod http;
 mod multipart;
 mod retry;
 
-pub use client::Client;
+pub use client::{Client, Interrupt};
 pub use config::{Config, ConfigOptions, Token};
 pub use error::{Error, ErrorKind, Result};
 pub use options::{CodeOptions, Page, ScheduleOptions, TaskFilter, TaskOptions, WaitOptions};
