@@ -39,10 +39,13 @@ TARGET = Path(os.environ.get("CARGO_TARGET_DIR", ROOT / "target"))
 SERVER_BIN = TARGET / "release" / "iron-worker"
 BENCH_SERVER_BIN = TARGET / "release" / "iron-worker-bench-server"
 RAW_HTTP_BIN = OUT / "raw_http"
+# Our bindings as built into build/ and snapshotted by run.sh (so that a rebuild of build/
+# during a run cannot swap a library under a running agent).
 PY_OURS = ROOT / "build" / "venv" / "bin" / "python"
+PY_OURS_PATH = OUT / "ours-py"
+GEM_HOME = OUT / "ours-gems"
+PHP_INI_DIR = OUT / "ours-php"
 PY_BENCH = Path(sys.executable)
-GEM_HOME = ROOT / "build" / "gems"
-PHP_INI_DIR = ROOT / "build" / "php"
 
 MB = 1024 * 1024
 
@@ -246,6 +249,8 @@ def agent(run, lang, spec, python=PY_OURS):
     """Runs one timed step in a fresh interpreter; returns its JSON answer."""
     if lang == "py":
         cmd, env = [str(python), str(AGENTS / "py_agent.py")], run.env()
+        if python == PY_OURS:
+            env["PYTHONPATH"] = str(PY_OURS_PATH)
     elif lang == "rb":
         cmd, env = ["ruby", str(AGENTS / "rb_agent.rb")], run.env(GEM_HOME=str(GEM_HOME))
     elif lang == "php":
@@ -261,11 +266,21 @@ def raw_http(run, mode, server, target, calls):
     return run_json(cmd, run.env(), f"raw_http {mode}")
 
 
+RETRIED = []
+
+
 def run_json(cmd, env, what):
-    proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=OUT)
-    if proc.returncode != 0:
-        raise SystemExit(f"bench: {what} failed ({proc.returncode}):\n{proc.stderr[-2000:]}")
-    return json.loads(proc.stdout.strip().splitlines()[-1])
+    """Runs a timed step and parses its JSON line; a step that fails is run once more."""
+    for attempt in (1, 2):
+        proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=OUT)
+        if proc.returncode == 0:
+            return json.loads(proc.stdout.strip().splitlines()[-1])
+        how = (f"killed by signal {-proc.returncode}" if proc.returncode < 0
+               else f"exit status {proc.returncode}")
+        print(f"bench: {what} failed ({how}):\n{proc.stderr[-2000:]}", file=sys.stderr)
+        if attempt == 1:
+            RETRIED.append(f"{what} ({how})")
+    raise SystemExit(f"bench: {what} failed twice; stopping")
 
 
 def wall(cmd, **kwargs):
@@ -873,7 +888,8 @@ def main():
     unknown = [i for i in only if i not in ITEMS]
     if unknown:
         parser.error(f"unknown item(s) {', '.join(unknown)}; items are 1-7")
-    for path in (SERVER_BIN, BENCH_SERVER_BIN, RAW_HTTP_BIN, PY_OURS):
+    for path in (SERVER_BIN, BENCH_SERVER_BIN, RAW_HTTP_BIN, PY_OURS, PY_OURS_PATH, GEM_HOME,
+                 PHP_INI_DIR):
         if not path.exists():
             raise SystemExit(f"bench: {path} is missing; run `bash bench/run.sh`")
 
@@ -902,6 +918,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
     elapsed = time.perf_counter() - started
     run.load.append(os.getloadavg()[0])
+    if RETRIED:
+        run.notes.append("Steps that failed once and were run again: " + "; ".join(RETRIED))
 
     # Only a full run replaces the committed results; a partial one writes under bench/out.
     dest = OUT if (args.quick or args.only) else BENCH

@@ -97,6 +97,15 @@ build bash scripts/build-python.sh
 build bash scripts/build-ruby.sh
 build bash scripts/build-php.sh
 
+# Snapshots of the three built bindings, loaded from bench/out: a rebuild of build/ by
+# someone else mid-run (shared machines) then cannot swap a library under a running agent.
+rm -rf "$OUT/ours-py" "$OUT/ours-gems" "$OUT/ours-php"
+mkdir -p "$OUT/ours-py" "$OUT/ours-php"
+cp -a "$("$ROOT/build/venv/bin/python" -c 'import iron_worker, os; print(os.path.dirname(iron_worker.__file__))')" "$OUT/ours-py/"
+cp -a "$ROOT/build/gems" "$OUT/ours-gems"
+cp "$ROOT/build/php/iron_worker.so" "$OUT/ours-php/iron_worker.so"
+printf 'extension=%s\n' "$OUT/ours-php/iron_worker.so" >"$OUT/ours-php/iron_worker.ini"
+
 step "setup took $(( $(date +%s) - started )) s; measuring"
 "$VENV/bin/python" bench/bench.py "$@"
 step "done in $(( $(date +%s) - started )) s"
