@@ -261,8 +261,10 @@ def agent(run, lang, spec, python=PY_OURS):
     return run_json(cmd + [json.dumps(spec)], env, f"{lang} {spec['step']}")
 
 
-def raw_http(run, mode, server, target, calls):
-    cmd = [str(RAW_HTTP_BIN), mode, server.base, target, str(calls)]
+def raw_http(run, mode, server, target, calls, tasks_per_call=1):
+    cmd = [str(RAW_HTTP_BIN), mode, server.base, target, str(calls), str(tasks_per_call)]
+    if mode == "get":
+        cmd.pop()
     return run_json(cmd, run.env(), f"raw_http {mode}")
 
 
@@ -364,21 +366,29 @@ def item_batch(run):
     with Server(run, "batch", bench_limits=(256, 1024)) as server:
         code = server.upload("bench-batch", "noop.sh", {"noop.sh": "exit 0\n"})
 
-        times = {"ours": [], "official": []}
+        times = {"ours": [], "official": [], "raw": []}
         for r in range(s.batch_rounds):
             for tool in rotated(list(times), r):
-                spec = server.spec(run, step="batch", tool=tool, code="bench-batch",
-                                   tasks=s.batch_tasks, reps=s.batch_reps)
-                python = PY_OURS if tool == "ours" else PY_BENCH
-                times[tool] += agent(run, "py", spec, python)["times"]
+                if tool == "raw":
+                    for _ in range(s.batch_reps):
+                        answer = raw_http(run, "queue", server, "bench-batch", 1, s.batch_tasks)
+                        times["raw"].append(answer["seconds"])
+                else:
+                    spec = server.spec(run, step="batch", tool=tool, code="bench-batch",
+                                       tasks=s.batch_tasks, reps=s.batch_reps)
+                    python = PY_OURS if tool == "ours" else PY_BENCH
+                    times[tool] += agent(run, "py", spec, python)["times"]
                 server.call("POST", f"/codes/{code}/cancel_all")
 
     m = {t: med(v) for t, v in times.items()}
     run.details["2"] = {"seconds": times}
-    run.rows.append(
-        Row("2", f"batch queue of {s.batch_tasks:,} tasks in one call, vs official client",
-            fmt_time(m["ours"]), fmt_time(m["official"]), m["official"] / m["ours"], 5.0,
-            "≥ 5x faster"))
+    what = f"batch queue of {s.batch_tasks:,} tasks in one call"
+    run.rows += [
+        Row("2", f"{what}, vs official client", fmt_time(m["ours"]), fmt_time(m["official"]),
+            m["official"] / m["ours"], 5.0, "≥ 5x faster"),
+        Row("2", f"{what}, vs raw Rust HTTP (the server's share)", fmt_time(m["ours"]),
+            fmt_time(m["raw"]), m["raw"] / m["ours"], None, "—"),
+    ]
 
 
 # ---------------------------------------------------------------------------------------------
@@ -681,16 +691,17 @@ def item_server(run):
 
     tput = med(throughput)
     p50, p99 = percentile(latencies, 50), percentile(latencies, 99)
+    # Server timestamps have millisecond resolution: 0 means "within the same millisecond",
+    # so the ratio counts it as 1 ms.
+    shown = {v: (f"{v * 1e3:.0f} ms" if v >= 1e-3 else "< 1 ms") for v in (p50, p99)}
     run.details["6"] = {"throughput": throughput, "burst_p50": burst_p50,
                         "paced_p50": p50, "paced_p99": p99, "paced_max": max(latencies)}
     run.rows += [
         Row("6", f"server throughput, {s.server_tasks:,} trivial sh tasks queued at once",
             f"{tput:.0f} tasks/s", "goal: 100 tasks/s", tput / 100, 1.0, "≥ 100 tasks/s"),
         Row("6", f"queue-to-start p50, {s.paced_tasks} tasks at {s.paced_rate:.0f}/s",
-            f"{p50 * 1e3:.0f} ms", "goal: 20 ms", 20e-3 / max(p50, 5e-4), 1.0,
-            "< 20 ms (ratio ≥ 1)"),
-        Row("6", "queue-to-start p99, same tasks", f"{p99 * 1e3:.0f} ms", "—", None, None,
-            "—"),
+            shown[p50], "goal: 20 ms", 20e-3 / max(p50, 1e-3), 1.0, "< 20 ms (ratio ≥ 1)"),
+        Row("6", "queue-to-start p99, same tasks", shown[p99], "—", None, None, "—"),
     ]
 
 
@@ -763,10 +774,19 @@ def tool_versions():
         "php": first_line(["php", "-r", "echo PHP_VERSION;"]),
         "rubyzip": first_line(["ruby", "-e", "require 'zip/version'; print Zip::VERSION"]),
         "libzip (php-zip)": first_line(["php", "-r", "echo ZipArchive::LIBZIP_VERSION;"]),
-        "zip": first_line(["zip", "-v"]).replace("Copyright (c) 1990-2008 Info-ZIP - ", ""),
-        "curl": first_line(["curl", "--version"]).split(" (")[0],
+        "Info-ZIP zip": zip_version(),
+        "curl": first_line(["curl", "--version"]).split(" (")[0].replace("curl ", ""),
         "requests": requests.__version__,
     }
+
+
+def zip_version():
+    try:
+        out = subprocess.run(["zip", "-v"], capture_output=True, text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return "?"
+    match = re.search(r"This is Zip ([\d.]+)", out)
+    return match.group(1) if match else "?"
 
 
 def met_text(row):

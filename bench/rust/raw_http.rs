@@ -2,8 +2,8 @@
 //! over `std::net`, with no HTTP library, no JSON parser and no retry logic.
 //!
 //! ```text
-//! raw_http queue BASE_URL CODE_NAME CALLS     # POST /tasks, one task per call
-//! raw_http get   BASE_URL TASK_ID   CALLS     # GET /tasks/{id}
+//! raw_http queue BASE_URL CODE_NAME CALLS [TASKS]   # POST /tasks, TASKS (1) tasks per call
+//! raw_http get   BASE_URL TASK_ID   CALLS           # GET /tasks/{id}
 //! ```
 //!
 //! `BASE_URL` is `http://HOST:PORT/2/projects/PROJECT_ID`; the token comes from the
@@ -16,6 +16,9 @@ use std::net::TcpStream;
 use std::process::ExitCode;
 use std::time::Instant;
 
+const USAGE: &str =
+    "usage: raw_http queue BASE_URL CODE_NAME CALLS [TASKS] | raw_http get BASE_URL TASK_ID CALLS";
+
 /// What one run is asked to do.
 struct Args {
     mode: String,
@@ -23,6 +26,7 @@ struct Args {
     path_prefix: String,
     target: String,
     calls: usize,
+    tasks_per_call: usize,
 }
 
 fn main() -> ExitCode {
@@ -63,8 +67,10 @@ fn run() -> Result<(), String> {
 
 fn parse_args() -> Result<Args, String> {
     let argv: Vec<String> = std::env::args().skip(1).collect();
-    let [mode, base, target, calls] = argv.as_slice() else {
-        return Err("usage: raw_http queue|get BASE_URL CODE_NAME|TASK_ID CALLS".to_string());
+    let (mode, base, target, calls, tasks) = match argv.as_slice() {
+        [m, b, t, c] => (m, b, t, c, "1"),
+        [m, b, t, c, n] if m == "queue" => (m, b, t, c, n.as_str()),
+        _ => return Err(USAGE.to_string()),
     };
     if mode != "queue" && mode != "get" {
         return Err(format!("unknown mode {mode:?} (expected queue or get)"));
@@ -79,6 +85,11 @@ fn parse_args() -> Result<Args, String> {
     let calls = calls
         .parse()
         .map_err(|_| format!("CALLS must be a whole number (got {calls:?})"))?;
+    let tasks_per_call = tasks
+        .parse()
+        .ok()
+        .filter(|n| *n > 0)
+        .ok_or_else(|| format!("TASKS must be a whole number above 0 (got {tasks:?})"))?;
 
     Ok(Args {
         mode: mode.clone(),
@@ -86,6 +97,7 @@ fn parse_args() -> Result<Args, String> {
         path_prefix: format!("/{}", path.trim_end_matches('/')),
         target: target.clone(),
         calls,
+        tasks_per_call,
     })
 }
 
@@ -104,11 +116,16 @@ fn build_request(args: &Args, token: &str, i: usize) -> Vec<u8> {
     }
 
     // Delayed like every benchmark task, so it waits out of the dispatcher's way.
-    let payload = format!("{{\\\"n\\\":{i}}}");
-    let body = format!(
-        "{{\"tasks\":[{{\"code_name\":\"{}\",\"payload\":\"{payload}\",\"delay\":3600}}]}}",
-        args.target
-    );
+    let tasks: Vec<String> = (0..args.tasks_per_call)
+        .map(|k| {
+            let n = i.wrapping_mul(args.tasks_per_call).wrapping_add(k);
+            format!(
+                "{{\"code_name\":\"{}\",\"payload\":\"{{\\\"n\\\":{n}}}\",\"delay\":3600}}",
+                args.target
+            )
+        })
+        .collect();
+    let body = format!("{{\"tasks\":[{}]}}", tasks.join(","));
     let head = format!(
         "POST {prefix}/tasks HTTP/1.1\r\nHost: {host}\r\nAuthorization: OAuth {token}\r\n\
          Accept: application/json\r\nContent-Type: application/json\r\n\
