@@ -829,9 +829,18 @@ def write_results(run, elapsed, notes_file, dest):
 
     lines += ["", "## Details", "", "Tool versions: " + ", ".join(
         f"{k} {v}" for k, v in tool_versions().items()) + ".", "", "```json",
-        json.dumps(run.details, indent=1), "```", ""]
+        compact_json(run.details), "```", ""]
     (dest / "RESULTS.md").write_text("\n".join(lines))
     return lines
+
+
+def compact_json(obj, indent=0):
+    """JSON with one key per line but every list on a single line."""
+    if not isinstance(obj, dict):
+        return json.dumps(obj, ensure_ascii=False)
+    pad = "  " * (indent + 1)
+    items = [f"{pad}{json.dumps(k)}: {compact_json(v, indent + 1)}" for k, v in obj.items()]
+    return "{\n" + ",\n".join(items) + "\n" + "  " * indent + "}"
 
 
 def rounded(obj):

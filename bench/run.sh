@@ -101,7 +101,9 @@ build bash scripts/build-php.sh
 # someone else mid-run (shared machines) then cannot swap a library under a running agent.
 rm -rf "$OUT/ours-py" "$OUT/ours-gems" "$OUT/ours-php"
 mkdir -p "$OUT/ours-py" "$OUT/ours-php"
-cp -a "$("$ROOT/build/venv/bin/python" -c 'import iron_worker, os; print(os.path.dirname(iron_worker.__file__))')" "$OUT/ours-py/"
+py_package="$("$ROOT/build/venv/bin/python" -c \
+  'import iron_worker, os; print(os.path.dirname(iron_worker.__file__))')"
+cp -a "$py_package" "$OUT/ours-py/"
 cp -a "$ROOT/build/gems" "$OUT/ours-gems"
 cp "$ROOT/build/php/iron_worker.so" "$OUT/ours-php/iron_worker.so"
 printf 'extension=%s\n' "$OUT/ours-php/iron_worker.so" >"$OUT/ours-php/iron_worker.ini"
