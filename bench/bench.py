@@ -24,7 +24,7 @@ import subprocess
 import sys
 import time
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -118,6 +118,9 @@ class Run:
     project_id: str = field(default_factory=lambda: secrets.token_hex(12))
     rows: list = field(default_factory=list)
     load: list = field(default_factory=list)
+    elapsed: float = 0.0
+    finished: str = ""
+    machine: str = ""
     details: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
 
@@ -798,13 +801,13 @@ def met_text(row):
     return f"**no** ({short:.0f}% short)"
 
 
-def write_results(run, elapsed, notes_file, dest):
+def write_results(run, notes_file, dest):
     lines = [
         "# Benchmark results",
         "",
         "Written by `bash bench/run.sh` (see [README.md](README.md) for what each item does).",
-        f"Run of {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {machine()}; "
-        f"the measurements took {elapsed / 60:.1f} min (1-min load average "
+        f"Run of {run.finished} UTC on {run.machine}; "
+        f"the measurements took {run.elapsed / 60:.1f} min (1-min load average "
         f"{run.load[0]:.1f} at the start, {run.load[-1]:.1f} at the end).",
         "",
         "**ratio** = how many times better ours is than the anchor: anchor time / our time "
@@ -911,7 +914,14 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="small sizes, for a smoke run")
     parser.add_argument("--only", default="", help="comma-separated item numbers to run")
+    parser.add_argument("--render", action="store_true",
+                        help="rewrite RESULTS.md and ratios.png from the last full run's data "
+                             "(after editing NOTES.md), measuring nothing")
     args = parser.parse_args()
+
+    if args.render:
+        render_last_run()
+        return
 
     only = [i.strip() for i in args.only.split(",") if i.strip()] or list(ITEMS)
     unknown = [i for i in only if i not in ITEMS]
@@ -945,20 +955,40 @@ def main():
             ITEMS[item](run)
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    elapsed = time.perf_counter() - started
+    run.elapsed = time.perf_counter() - started
+    run.finished = f"{datetime.now(timezone.utc):%Y-%m-%d %H:%M}"
+    run.machine = machine()
     run.load.append(os.getloadavg()[0])
     if RETRIED:
         run.notes.append("Steps that failed once and were run again: " + "; ".join(RETRIED))
 
     # Only a full run replaces the committed results; a partial one writes under bench/out.
-    dest = OUT if (args.quick or args.only) else BENCH
+    partial = args.quick or args.only
+    dest = OUT if partial else BENCH
     run.details = rounded(run.details)
-    lines = write_results(run, elapsed, BENCH / "NOTES.md", dest)
+    saved = {k: v for k, v in asdict(run).items() if k not in ("sizes", "work", "token")}
+    data = OUT / ("last-partial-run.json" if partial else "last-run.json")
+    data.write_text(json.dumps(saved, indent=1))
+    publish(run, dest)
+
+
+def publish(run, dest):
+    lines = write_results(run, BENCH / "NOTES.md", dest)
     plot(run, dest)
     table = [line for line in lines if line.startswith("|")]
     print("\n".join(table))
     print(f"bench: wrote {dest / 'RESULTS.md'} and {dest / 'ratios.png'} "
-          f"({elapsed / 60:.1f} min)")
+          f"({run.elapsed / 60:.1f} min of measuring)")
+
+
+def render_last_run():
+    data = OUT / "last-run.json"
+    if not data.exists():
+        raise SystemExit(f"bench: {data} is missing; a full run writes it")
+    saved = json.loads(data.read_text())
+    saved["rows"] = [Row(**row) for row in saved["rows"]]
+    run = Run(sizes=Sizes(), work=OUT / "run", **saved)
+    publish(run, BENCH)
 
 
 if __name__ == "__main__":
