@@ -1,5 +1,5 @@
 # The two commands a new user runs: `make tutorial` and `make test`. `make help` lists the rest.
-.PHONY: help setup tutorial test test-rust test-python test-ruby test-php build fmt
+.PHONY: help setup tutorial test test-rust test-python test-ruby test-php build fmt bench
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
@@ -33,3 +33,6 @@ build: setup ## Build the server and the three bindings
 
 fmt: ## Format the Rust code
 	cargo fmt --all
+
+bench: setup ## Run the benchmarks (not part of `make test`); writes bench/RESULTS.md and bench/ratios.png
+	bash bench/run.sh
