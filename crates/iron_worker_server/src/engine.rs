@@ -1,7 +1,7 @@
 //! The scheduler: fires schedules, dispatches queued tasks to the executor under the worker,
 //! concurrency, pause and priority rules, cancels, and recovers after a restart.
 
-use std::collections::HashMap;
+use std::collections::hash_map::{Entry, HashMap};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -12,7 +12,7 @@ use crate::api::error::{ApiError, ApiResult};
 use crate::config::{Paths, ServerConfig};
 use crate::ids::{now_ms, Millis};
 use crate::queue::{self, QueueLimits, TaskSpec};
-use crate::store::{self, Outcome, ScheduleRow, Store, TaskRow};
+use crate::store::{self, CodeRow, Outcome, ScheduleRow, Store, TaskRow};
 use crate::{executor, process};
 
 /// Longest the dispatcher sleeps between passes when nothing wakes it.
@@ -171,38 +171,39 @@ impl Engine {
         let conn = self.store.lock();
         let ready = store::ready_tasks(&conn, now, 1000)?;
         let mut started = Vec::new();
+        // Each code's row and concurrency cap, looked up once per pass: many ready tasks
+        // usually share a few codes.
+        let mut codes: HashMap<String, Option<(CodeRow, Option<usize>)>> = HashMap::new();
 
         for task in ready {
             if running.len() >= workers {
                 break;
             }
 
-            let Some(code) = store::code_any(&conn, &task.code_id)? else {
+            let known = match codes.entry(task.code_id.clone()) {
+                Entry::Occupied(known) => known.into_mut(),
+                Entry::Vacant(slot) => slot.insert(code_and_cap(&conn, &task.code_id)?),
+            };
+            let Some((code, cap)) = known.as_ref() else {
                 let outcome = failed("The code package was deleted before the task ran");
                 store::finish_task(&conn, &task.id, &["queued"], &outcome, None, now)?;
                 continue;
             };
+            // `ready_tasks` leaves paused codes out; this only guards a change in between.
             if code.paused {
                 continue;
+            }
+            if let Some(cap) = *cap {
+                let busy = running.values().filter(|r| r.code_id == code.id).count();
+                if busy >= cap {
+                    continue;
+                }
             }
             let Some(rev) = store::revision_by_id(&conn, &task.code_history_id)? else {
                 let outcome = failed("The code revision of this task no longer exists");
                 store::finish_task(&conn, &task.id, &["queued"], &outcome, None, now)?;
                 continue;
             };
-
-            // The concurrency cap is a setting of the code: its latest upload's.
-            let latest = store::revision_by_id(&conn, &code.latest_history_id)?;
-            let cap = latest
-                .and_then(|r| r.max_concurrency)
-                .filter(|c| *c > 0)
-                .map(|c| c as usize);
-            if let Some(cap) = cap {
-                let busy = running.values().filter(|r| r.code_id == code.id).count();
-                if busy >= cap {
-                    continue;
-                }
-            }
 
             if !store::mark_running(&conn, &task.id, now)? {
                 continue;
@@ -211,7 +212,7 @@ impl Engine {
             running.insert(
                 task.id.clone(),
                 Running {
-                    code_id: code.id.clone(),
+                    code_id: task.code_id.clone(),
                     stop: Some(stop_tx),
                 },
             );
@@ -377,6 +378,22 @@ impl Engine {
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
     }
+}
+
+/// A code (by id, any project) and its concurrency cap, the `max_concurrency` of its latest
+/// upload; `None` if the code is gone.
+fn code_and_cap(
+    conn: &rusqlite::Connection,
+    code_id: &str,
+) -> ApiResult<Option<(CodeRow, Option<usize>)>> {
+    let Some(code) = store::code_any(conn, code_id)? else {
+        return Ok(None);
+    };
+    let cap = store::revision_by_id(conn, &code.latest_history_id)?
+        .and_then(|r| r.max_concurrency)
+        .filter(|c| *c > 0)
+        .map(|c| c as usize);
+    Ok(Some((code, cap)))
 }
 
 /// An error outcome with a message.

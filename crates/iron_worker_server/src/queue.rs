@@ -1,10 +1,12 @@
 //! The rules of queueing a task, shared by the API, schedules and retries.
 
+use std::collections::hash_map::{Entry, HashMap};
+
 use rusqlite::Connection;
 
 use crate::api::error::{ApiError, ApiResult};
 use crate::ids::{new_id, Millis};
-use crate::store::{self, TaskRow};
+use crate::store::{self, CodeRow, RevisionRow, TaskRow};
 
 /// Longest delay the API accepts (7 days, as documented).
 pub(crate) const MAX_DELAY_SECS: i64 = 604_800;
@@ -42,6 +44,44 @@ pub(crate) fn queue_task(
     path: &str,
     now: Millis,
 ) -> ApiResult<TaskRow> {
+    check_spec(spec, limits, path)?;
+    let (code, rev) = latest_revision(conn, project_id, &spec.code_name)?;
+    let task = new_task(project_id, spec, &code, &rev, limits, now);
+    store::insert_task(conn, &task)?;
+    Ok(task)
+}
+
+/// Queues a batch of tasks in request order and returns their ids, in that order.
+///
+/// Each code named in the batch is looked up once, however many tasks name it. The checks
+/// and their order are those of [`queue_task`], and errors name the element (`tasks[i].`).
+/// The caller runs this inside one transaction, so a failed element queues nothing.
+pub(crate) fn queue_batch(
+    conn: &Connection,
+    project_id: &str,
+    specs: &[TaskSpec],
+    limits: QueueLimits,
+    now: Millis,
+) -> ApiResult<Vec<String>> {
+    let mut codes: HashMap<&str, (CodeRow, RevisionRow)> = HashMap::new();
+    let mut ids = Vec::with_capacity(specs.len());
+
+    for (i, spec) in specs.iter().enumerate() {
+        check_spec(spec, limits, &format!("tasks[{i}]."))?;
+
+        let (code, rev) = match codes.entry(spec.code_name.as_str()) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(slot) => slot.insert(latest_revision(conn, project_id, &spec.code_name)?),
+        };
+        let task = new_task(project_id, spec, code, rev, limits, now);
+        store::insert_task(conn, &task)?;
+        ids.push(task.id);
+    }
+    Ok(ids)
+}
+
+/// Checks the payload size and the delay of `spec`; `path` prefixes field names in errors.
+fn check_spec(spec: &TaskSpec, limits: QueueLimits, path: &str) -> ApiResult<()> {
     if spec.payload.len() > limits.max_payload_bytes {
         return Err(ApiError::too_large(format!(
             "{path}payload is {} bytes; the limit is {} bytes",
@@ -56,11 +96,19 @@ pub(crate) fn queue_task(
             "{path}delay must be between 0 and {MAX_DELAY_SECS} seconds, not {delay}"
         )));
     }
+    Ok(())
+}
 
-    let code = store::code_by_name(conn, project_id, &spec.code_name)?.ok_or_else(|| {
+/// The project's code named `code_name` and its latest revision.
+fn latest_revision(
+    conn: &Connection,
+    project_id: &str,
+    code_name: &str,
+) -> ApiResult<(CodeRow, RevisionRow)> {
+    let code = store::code_by_name(conn, project_id, code_name)?.ok_or_else(|| {
         ApiError::not_found(format!(
-            "Code not found: no code package named {:?} in this project; upload it first",
-            spec.code_name
+            "Code not found: no code package named {code_name:?} in this project; upload it \
+             first"
         ))
     })?;
     let rev = store::revision_by_id(conn, &code.latest_history_id)?.ok_or_else(|| {
@@ -69,7 +117,18 @@ pub(crate) fn queue_task(
             code.id, code.latest_history_id
         ))
     })?;
+    Ok((code, rev))
+}
 
+/// The queued task `spec` asks for, on revision `rev` of `code` (checked by [`check_spec`]).
+fn new_task(
+    project_id: &str,
+    spec: &TaskSpec,
+    code: &CodeRow,
+    rev: &RevisionRow,
+    limits: QueueLimits,
+    now: Millis,
+) -> TaskRow {
     // Out-of-range priorities (ironcli sends -3 for "default") fall back to the code's.
     let priority = spec
         .priority
@@ -84,7 +143,8 @@ pub(crate) fn queue_task(
         .map(|t| t.min(limits.max_timeout_secs))
         .unwrap_or(limits.max_timeout_secs);
 
-    let task = TaskRow {
+    let delay = spec.delay.unwrap_or(0);
+    TaskRow {
         id: new_id(),
         project_id: project_id.to_string(),
         code_id: code.id.clone(),
@@ -108,9 +168,7 @@ pub(crate) fn queue_task(
         retry_count: spec.retry_count,
         original_task_id: spec.original_task_id.clone(),
         ..TaskRow::default()
-    };
-    store::insert_task(conn, &task)?;
-    Ok(task)
+    }
 }
 
 /// The spec of a new attempt of `task` (manual or automatic retry).

@@ -121,6 +121,9 @@ CREATE TABLE IF NOT EXISTS schedules (
 CREATE INDEX IF NOT EXISTS schedules_due ON schedules (status, next_start);
 "#;
 
+/// How many prepared statements the connection keeps for reuse.
+const STATEMENT_CACHE: usize = 64;
+
 /// The state database.
 pub(crate) struct Store {
     conn: Mutex<Connection>,
@@ -134,6 +137,9 @@ impl Store {
         conn.pragma_update(None, "synchronous", "NORMAL")?;
         conn.pragma_update(None, "foreign_keys", "OFF")?;
         conn.busy_timeout(std::time::Duration::from_secs(5))?;
+        // Room for every statement of the hot paths (queueing, dispatch, task reads), which
+        // use `prepare_cached` so that SQLite parses each of them once per connection.
+        conn.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         conn.execute_batch(SCHEMA)?;
         Ok(Store {
             conn: Mutex::new(conn),
@@ -536,14 +542,16 @@ pub(crate) fn ensure_project(
     project_id: &str,
     now: Millis,
 ) -> rusqlite::Result<Value> {
-    conn.execute(
+    conn.prepare_cached(
         "INSERT OR IGNORE INTO projects (id, name, created_at) VALUES (?1, ?2, ?3)",
-        params![project_id, format!("Local project {project_id}"), now],
-    )?;
-    conn.query_row(
-        "SELECT id, name, created_at FROM projects WHERE id = ?1",
-        params![project_id],
-        |row| {
+    )?
+    .execute(params![
+        project_id,
+        format!("Local project {project_id}"),
+        now
+    ])?;
+    conn.prepare_cached("SELECT id, name, created_at FROM projects WHERE id = ?1")?
+        .query_row(params![project_id], |row| {
             let id: String = row.get(0)?;
             let name: String = row.get(1)?;
             let created: Millis = row.get(2)?;
@@ -555,8 +563,7 @@ pub(crate) fn ensure_project(
                 "type": "local",
                 "status": "active",
             }))
-        },
-    )
+        })
 }
 
 // ---- codes ---------------------------------------------------------------------------------
@@ -570,7 +577,8 @@ pub(crate) fn code_by_id(
         "SELECT {} FROM codes WHERE project_id = ?1 AND id = ?2",
         CodeRow::COLUMNS
     );
-    conn.query_row(&sql, params![project_id, code_id], CodeRow::from_row)
+    conn.prepare_cached(&sql)?
+        .query_row(params![project_id, code_id], CodeRow::from_row)
         .optional()
 }
 
@@ -583,14 +591,16 @@ pub(crate) fn code_by_name(
         "SELECT {} FROM codes WHERE project_id = ?1 AND name = ?2",
         CodeRow::COLUMNS
     );
-    conn.query_row(&sql, params![project_id, name], CodeRow::from_row)
+    conn.prepare_cached(&sql)?
+        .query_row(params![project_id, name], CodeRow::from_row)
         .optional()
 }
 
 /// Any code by id, whatever its project (for the dispatcher).
 pub(crate) fn code_any(conn: &Connection, code_id: &str) -> rusqlite::Result<Option<CodeRow>> {
     let sql = format!("SELECT {} FROM codes WHERE id = ?1", CodeRow::COLUMNS);
-    conn.query_row(&sql, params![code_id], CodeRow::from_row)
+    conn.prepare_cached(&sql)?
+        .query_row(params![code_id], CodeRow::from_row)
         .optional()
 }
 
@@ -697,7 +707,8 @@ pub(crate) fn revision_by_id(
         "SELECT {} FROM revisions WHERE id = ?1",
         RevisionRow::COLUMNS
     );
-    conn.query_row(&sql, params![revision_id], RevisionRow::from_row)
+    conn.prepare_cached(&sql)?
+        .query_row(params![revision_id], RevisionRow::from_row)
         .optional()
 }
 
@@ -795,33 +806,33 @@ pub(crate) fn set_paused(
 // ---- tasks ---------------------------------------------------------------------------------
 
 pub(crate) fn insert_task(conn: &Connection, t: &TaskRow) -> rusqlite::Result<()> {
-    conn.execute(
+    let mut stmt = conn.prepare_cached(
         "INSERT INTO tasks (id, project_id, code_id, code_history_id, code_name, code_rev, \
          status, priority, timeout, delay, payload, cluster, label, created_at, updated_at, \
          run_after, schedule_id, retry_count, original_task_id) VALUES (?1, ?2, ?3, ?4, ?5, \
          ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19)",
-        params![
-            t.id,
-            t.project_id,
-            t.code_id,
-            t.code_history_id,
-            t.code_name,
-            t.code_rev,
-            t.status,
-            t.priority,
-            t.timeout,
-            t.delay,
-            t.payload,
-            t.cluster,
-            t.label,
-            t.created_at,
-            t.updated_at,
-            t.run_after,
-            t.schedule_id,
-            t.retry_count,
-            t.original_task_id,
-        ],
     )?;
+    stmt.execute(params![
+        t.id,
+        t.project_id,
+        t.code_id,
+        t.code_history_id,
+        t.code_name,
+        t.code_rev,
+        t.status,
+        t.priority,
+        t.timeout,
+        t.delay,
+        t.payload,
+        t.cluster,
+        t.label,
+        t.created_at,
+        t.updated_at,
+        t.run_after,
+        t.schedule_id,
+        t.retry_count,
+        t.original_task_id,
+    ])?;
     Ok(())
 }
 
@@ -834,7 +845,8 @@ pub(crate) fn task_in_project(
         "SELECT {} FROM tasks WHERE project_id = ?1 AND id = ?2",
         TaskRow::COLUMNS
     );
-    conn.query_row(&sql, params![project_id, task_id], TaskRow::from_row)
+    conn.prepare_cached(&sql)?
+        .query_row(params![project_id, task_id], TaskRow::from_row)
         .optional()
 }
 
@@ -896,7 +908,11 @@ pub(crate) fn list_tasks(
     rows.collect()
 }
 
-/// Queued tasks whose delay has passed, highest priority first, then oldest first.
+/// Queued tasks whose delay has passed, highest priority first, then oldest first; tasks of
+/// a paused code are left out.
+///
+/// The pause is tested in the query so that a paused queue, however long, costs a dispatch
+/// pass nothing. A task whose code is gone is still returned, so the dispatcher can end it.
 pub(crate) fn ready_tasks(
     conn: &Connection,
     now: Millis,
@@ -904,10 +920,11 @@ pub(crate) fn ready_tasks(
 ) -> rusqlite::Result<Vec<TaskRow>> {
     let sql = format!(
         "SELECT {} FROM tasks WHERE status = 'queued' AND run_after <= ?1 \
+         AND NOT EXISTS (SELECT 1 FROM codes WHERE codes.id = tasks.code_id AND codes.paused) \
          ORDER BY priority DESC, seq ASC LIMIT ?2",
         TaskRow::COLUMNS
     );
-    let mut stmt = conn.prepare(&sql)?;
+    let mut stmt = conn.prepare_cached(&sql)?;
     let rows = stmt.query_map(params![now, limit], TaskRow::from_row)?;
     rows.collect()
 }
@@ -934,11 +951,12 @@ pub(crate) fn mark_running(
     task_id: &str,
     now: Millis,
 ) -> rusqlite::Result<bool> {
-    let n = conn.execute(
-        "UPDATE tasks SET status = 'running', start_time = ?1, updated_at = ?1 \
-         WHERE id = ?2 AND status = 'queued'",
-        params![now, task_id],
-    )?;
+    let n = conn
+        .prepare_cached(
+            "UPDATE tasks SET status = 'running', start_time = ?1, updated_at = ?1 \
+             WHERE id = ?2 AND status = 'queued'",
+        )?
+        .execute(params![now, task_id])?;
     Ok(n == 1)
 }
 

@@ -90,22 +90,19 @@ pub(crate) async fn queue(
         .map(|(i, item)| spec_from(item, i))
         .collect::<ApiResult<Vec<_>>>()?;
 
+    // One transaction: all or nothing, and one commit (one WAL write) for the batch.
     let ids = {
         let conn = state.engine.store.lock();
         let tx = conn.unchecked_transaction()?;
-        let now = now_ms();
-        let mut ids = Vec::with_capacity(specs.len());
-        for (i, spec) in specs.iter().enumerate() {
-            let path = format!("tasks[{i}].");
-            let task = queue::queue_task(&tx, &pid, spec, state.engine.limits(), &path, now)?;
-            ids.push(json!({ "id": task.id }));
-        }
+        let ids = queue::queue_batch(&tx, &pid, &specs, state.engine.limits(), now_ms())?;
         tx.commit()?;
         ids
     };
     state.engine.wake();
+
+    let tasks: Vec<Value> = ids.into_iter().map(|id| json!({ "id": id })).collect();
     Ok(Json(
-        json!({ "msg": "Queued up", "status_code": 200, "tasks": ids }),
+        json!({ "msg": "Queued up", "status_code": 200, "tasks": tasks }),
     ))
 }
 
