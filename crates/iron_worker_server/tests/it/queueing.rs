@@ -202,3 +202,97 @@ fn cancel_all_cancels_the_queued_tasks_of_a_code() {
     assert_eq!(stats["cancelled"], 3);
     assert_eq!(stats["running"], 0);
 }
+
+#[test]
+fn a_long_paused_queue_stays_queued_and_other_codes_still_run() {
+    let s = TestServer::start_with(|c| c.workers = 1);
+    let held = s.upload_ok("Held", "h.sh", &[("h.sh", "echo held\n")], json!({}));
+    let held_id = held["id"].as_str().unwrap();
+    s.upload_ok("Free", "f.sh", &[("f.sh", "echo free\n")], json!({}));
+    let pause = s.post_json(
+        &s.url(&format!("codes/{held_id}/pause_task_queue")),
+        &json!({}),
+    );
+    assert_eq!(pause.json()["msg"], "Paused");
+
+    // More paused tasks than one dispatch pass reads (1,000), all ahead of the other code's
+    // task by priority and age: they must not hide it from the dispatcher.
+    let batch: Vec<_> = (0..1001)
+        .map(|_| json!({"code_name": "Held", "priority": 2}))
+        .collect();
+    let a = s.post_json(&s.url("tasks"), &json!({ "tasks": batch }));
+    assert_eq!(a.status, 200, "{}", a.text());
+    let held_ids: Vec<String> = a.json()["tasks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(held_ids.len(), 1001);
+
+    let free = s.queue("Free", "", json!({"priority": 0}));
+    assert_eq!(s.wait_done(&free)["status"], "complete");
+
+    let stats = s.get(&s.url(&format!("codes/{held_id}/stats"))).json();
+    assert_eq!(stats["queued"], 1001, "{stats}");
+    assert_eq!(stats["running"], 0, "{stats}");
+    let ends = [&held_ids[0], &held_ids[1000]];
+    assert!(statuses(&s, &ends.map(String::clone))
+        .iter()
+        .all(|st| st == "queued"));
+
+    let cancel = s.post_json(&s.url(&format!("codes/{held_id}/cancel_all")), &json!({}));
+    assert_eq!(cancel.json()["cancelled_count"], 1001);
+}
+
+#[test]
+fn a_batch_keeps_request_order_across_codes_and_names_the_bad_element() {
+    let s = TestServer::start();
+    s.upload_ok("A", "a.sh", &[("a.sh", "echo\n")], json!({}));
+    s.upload_ok(
+        "B",
+        "b.sh",
+        &[("b.sh", "echo\n")],
+        json!({"default_priority": 2}),
+    );
+
+    let names = ["A", "B", "A", "A", "B"];
+    let batch: Vec<_> = names
+        .iter()
+        .enumerate()
+        .map(|(i, n)| json!({"code_name": n, "payload": format!("p{i}"), "delay": 600}))
+        .collect();
+    let a = s.post_json(&s.url("tasks"), &json!({ "tasks": batch }));
+    assert_eq!(a.status, 200, "{}", a.text());
+    let ids = a.json()["tasks"].as_array().unwrap().clone();
+    assert_eq!(ids.len(), names.len());
+    for (i, (id, name)) in ids.iter().zip(names).enumerate() {
+        let t = s.task(id["id"].as_str().unwrap());
+        assert_eq!(t["payload"], format!("p{i}"));
+        assert_eq!(t["code_name"], name);
+        assert_eq!(t["priority"], if name == "B" { 2 } else { 0 });
+    }
+
+    // A bad element is named by its index, and nothing of the batch is queued.
+    let before = s.get(&s.url("tasks?per_page=100")).json()["tasks"]
+        .as_array()
+        .unwrap()
+        .len();
+    let bad = json!({"tasks": [
+        {"code_name": "A", "delay": 600},
+        {"code_name": "B", "delay": 600},
+        {"code_name": "A", "delay": -1},
+    ]});
+    let a = s.post_json(&s.url("tasks"), &bad);
+    assert_eq!(a.status, 400, "{}", a.text());
+    assert!(a.msg().contains("tasks[2].delay"), "{}", a.msg());
+    let missing = json!({"tasks": [{"code_name": "A", "delay": 600}, {"code_name": "Nope"}]});
+    let a = s.post_json(&s.url("tasks"), &missing);
+    assert_eq!(a.status, 404, "{}", a.text());
+    assert!(a.msg().contains("\"Nope\""), "{}", a.msg());
+    let after = s.get(&s.url("tasks?per_page=100")).json()["tasks"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert_eq!(before, after);
+}
