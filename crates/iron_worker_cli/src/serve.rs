@@ -34,6 +34,51 @@ pub struct ServeArgs {
     /// Longest a task may run, in seconds; also the timeout of tasks queued without one.
     #[arg(long, default_value_t = 3600)]
     max_timeout: u64,
+
+    /// Largest request body other than a code upload, such as a batch of tasks (default: 64K,
+    /// the documented API limit). Bytes, or a number with K, M or G (binary units).
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_body_bytes: Option<u64>,
+
+    /// Largest code upload request (default: 256M). Bytes, or a number with K, M or G.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_upload_bytes: Option<u64>,
+
+    /// Largest unpacked size of a code package, checked at upload (default: 1G). Bytes, or a
+    /// number with K, M or G.
+    #[arg(long, value_name = "SIZE", value_parser = parse_size)]
+    max_unpacked_bytes: Option<u64>,
+}
+
+/// Parses a size given to a `--max-*-bytes` flag: bytes, or a whole number followed by K, M
+/// or G (powers of 1024; `KB`, `KiB` and lowercase are accepted too). Zero is refused: it
+/// would turn every request away.
+fn parse_size(text: &str) -> Result<u64, String> {
+    let expected = "expected a number of bytes, or one with K, M or G (e.g. 65536, 64K, 1G)";
+    let trimmed = text.trim();
+    let digits = trimmed
+        .find(|c: char| !c.is_ascii_digit())
+        .unwrap_or(trimmed.len());
+    let (number, unit) = trimmed.split_at(digits);
+
+    let scale: u64 = match unit.trim().to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "k" | "kb" | "kib" => 1 << 10,
+        "m" | "mb" | "mib" => 1 << 20,
+        "g" | "gb" | "gib" => 1 << 30,
+        _ => return Err(format!("{text:?} is not a size: {expected}")),
+    };
+    let number: u64 = number
+        .parse()
+        .map_err(|_| format!("{text:?} is not a size: {expected}"))?;
+    let bytes = number
+        .checked_mul(scale)
+        .ok_or_else(|| format!("{text:?} is too large"))?;
+
+    if bytes == 0 {
+        return Err("the limit must be at least 1 byte".to_string());
+    }
+    Ok(bytes)
 }
 
 /// Runs the server; the exit code says whether it stopped cleanly.
@@ -54,6 +99,19 @@ pub fn run(args: ServeArgs) -> ExitCode {
     config.host = args.host;
     config.port = args.port;
     config.max_timeout_secs = args.max_timeout.max(1);
+    if let Some(bytes) = args.max_body_bytes {
+        let Ok(bytes) = usize::try_from(bytes) else {
+            eprintln!("iron-worker: --max-body-bytes {bytes} does not fit in memory");
+            return ExitCode::from(2);
+        };
+        config.max_body_bytes = bytes;
+    }
+    if let Some(bytes) = args.max_upload_bytes {
+        config.max_upload_bytes = bytes;
+    }
+    if let Some(bytes) = args.max_unpacked_bytes {
+        config.max_unpacked_bytes = bytes;
+    }
     if let Some(workers) = args.workers {
         if workers == 0 {
             eprintln!("iron-worker: --workers must be at least 1");
@@ -130,4 +188,34 @@ fn init_logging() {
         .with_writer(std::io::stderr)
         .with_ansi(false)
         .try_init();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_size;
+
+    #[test]
+    fn sizes_take_bytes_or_binary_units() {
+        assert_eq!(parse_size("65536"), Ok(65536));
+        assert_eq!(parse_size("64K"), Ok(64 * 1024));
+        assert_eq!(parse_size("64kb"), Ok(64 * 1024));
+        assert_eq!(parse_size("256M"), Ok(256 << 20));
+        assert_eq!(parse_size("1GiB"), Ok(1 << 30));
+        assert_eq!(parse_size(" 2 g "), Ok(2 << 30));
+    }
+
+    #[test]
+    fn bad_sizes_are_refused_with_the_reason() {
+        for bad in ["", "K", "-1", "1.5M", "12T", "ten", "1MM"] {
+            let err = parse_size(bad).unwrap_err();
+            assert!(err.contains("is not a size"), "{bad:?}: {err}");
+        }
+        assert!(parse_size("0").unwrap_err().contains("at least 1 byte"));
+        assert!(parse_size("99999999999999999999")
+            .unwrap_err()
+            .contains("is not a size"));
+        assert!(parse_size("18014398509481984G")
+            .unwrap_err()
+            .contains("too large"));
+    }
 }

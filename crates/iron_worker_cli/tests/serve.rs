@@ -23,6 +23,11 @@ struct Serve {
 }
 
 fn start(data: &Path, token: Option<&str>) -> Serve {
+    start_with(data, token, &[])
+}
+
+/// Starts `iron-worker serve` with `extra` flags after the usual ones.
+fn start_with(data: &Path, token: Option<&str>, extra: &[&str]) -> Serve {
     let stderr_path = data.with_extension(format!("stderr-{}", std::process::id()));
     let stderr = std::fs::File::create(&stderr_path).unwrap();
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_iron-worker"));
@@ -34,6 +39,7 @@ fn start(data: &Path, token: Option<&str>) -> Serve {
     if let Some(t) = token {
         cmd.args(["--token", t]);
     }
+    cmd.args(extra);
     let mut child = cmd.spawn().unwrap();
 
     let mut first = String::new();
@@ -95,6 +101,13 @@ impl Serve {
     }
 
     fn upload(&self, name: &str, file: &str, script: &str, extra: Value) -> Value {
+        let (status, v) = self.try_upload(name, file, script, extra);
+        assert_eq!(status, 200, "{v}");
+        v
+    }
+
+    /// Uploads `script` deflated in a zip as code `name`; returns the status and answer.
+    fn try_upload(&self, name: &str, file: &str, script: &str, extra: Value) -> (u16, Value) {
         let mut data = json!({"name": name, "file_name": file});
         for (k, v) in extra.as_object().unwrap() {
             data[k] = v.clone();
@@ -116,15 +129,13 @@ impl Serve {
         .into_bytes();
         body.extend_from_slice(zip.get_ref());
         body.extend_from_slice(format!("\r\n--{b}--\r\n").as_bytes());
-        let (status, v) = call(
+        call(
             agent()
                 .post(self.url("codes"))
                 .header("Authorization", format!("OAuth {TOKEN}"))
                 .header("Content-Type", format!("multipart/form-data; boundary={b}"))
                 .send(&body[..]),
-        );
-        assert_eq!(status, 200, "{v}");
-        v
+        )
     }
 
     fn queue(&self, code: &str, extra: Value) -> String {
@@ -327,4 +338,101 @@ fn after_kill_9_no_task_is_lost_or_stuck_and_schedules_resume() {
 
     let (status, _) = s.post(&format!("tasks/{retry}/cancel"), &json!({}));
     assert_eq!(status, 200);
+}
+
+/// A batch of `n` delayed tasks of `code`, each with a 60-byte payload.
+fn batch(code: &str, n: usize) -> Value {
+    let tasks: Vec<Value> = (0..n)
+        .map(|i| json!({"code_name": code, "payload": format!("{i:060}"), "delay": 600}))
+        .collect();
+    json!({ "tasks": tasks })
+}
+
+/// Text that deflate cannot shrink much: `n` pseudo-random hex digits.
+fn noise(n: usize) -> String {
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    (0..n)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            char::from_digit((x % 16) as u32, 16).unwrap()
+        })
+        .collect()
+}
+
+#[test]
+fn size_limit_flags_raise_and_lower_the_server_limits() {
+    let dir = tempfile::tempdir().unwrap();
+    let s = start_with(
+        &dir.path().join("data"),
+        Some(TOKEN),
+        &[
+            "--max-body-bytes",
+            "100K",
+            "--max-upload-bytes",
+            "8192",
+            "--max-unpacked-bytes",
+            "16k",
+        ],
+    );
+    s.upload("Small", "s.sh", "echo small\n", json!({}));
+
+    // About 80 KB: over the default 64 KB, under the 100 KB given.
+    let (status, v) = s.post("tasks", &batch("Small", 900));
+    assert_eq!(status, 200, "{v}");
+    assert_eq!(v["tasks"].as_array().unwrap().len(), 900);
+    let (status, v) = s.post("tasks", &batch("Small", 1400));
+    assert_eq!(status, 413, "{v}");
+    assert!(v["msg"].as_str().unwrap().contains("102400 bytes"), "{v}");
+
+    let (status, v) = s.try_upload("Noisy", "n.sh", &noise(40_000), json!({}));
+    assert_eq!(status, 413, "{v}");
+    assert!(v["msg"].as_str().unwrap().contains("8192 bytes"), "{v}");
+
+    // Deflates to well under 8 KB, unpacks to 100 KB.
+    let (status, v) = s.try_upload("Bomb", "b.sh", &" ".repeat(100_000), json!({}));
+    assert_eq!(status, 413, "{v}");
+    assert!(v["msg"].as_str().unwrap().contains("16384 bytes"), "{v}");
+    assert_eq!(
+        s.get("codes", TOKEN).1["codes"].as_array().unwrap().len(),
+        1
+    );
+}
+
+#[test]
+fn a_bad_size_flag_is_refused_naming_it() {
+    let dir = tempfile::tempdir().unwrap();
+    for (flag, value, reason) in [
+        ("--max-body-bytes", "12T", "is not a size"),
+        ("--max-upload-bytes", "0", "at least 1 byte"),
+        ("--max-unpacked-bytes", "lots", "is not a size"),
+    ] {
+        let out = Command::new(env!("CARGO_BIN_EXE_iron-worker"))
+            .args(["serve", "--port", "0", "--token", TOKEN, "--data-dir"])
+            .arg(dir.path().join("data"))
+            .args([flag, value])
+            .output()
+            .unwrap();
+        assert_eq!(out.status.code(), Some(2), "{flag} {value}");
+        assert!(out.stdout.is_empty(), "{flag} {value}: the server started");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains(flag) && err.contains(reason),
+            "{flag} {value}: {err}"
+        );
+    }
+
+    let help = Command::new(env!("CARGO_BIN_EXE_iron-worker"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&help.stdout);
+    for flag in [
+        "--max-body-bytes",
+        "--max-upload-bytes",
+        "--max-unpacked-bytes",
+    ] {
+        assert!(help.contains(flag), "{flag} missing from --help:\n{help}");
+    }
 }
