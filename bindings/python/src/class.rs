@@ -484,14 +484,17 @@ impl IronWorker {
     ///
     /// Raises NotFoundError while the task has no log yet; waitFor first to be sure.
     #[pyo3(name = "getLog")]
-    fn get_log(&self, py: Python<'_>, task_id: String) -> PyResult<String> {
-        self.run(py, |c| c.get_log(&task_id))
+    fn get_log<'py>(&self, py: Python<'py>, task_id: String) -> PyResult<Bound<'py, PyString>> {
+        // The str is made from the core's buffer directly: one copy, which a str needs.
+        let log = self.run(py, |c| c.get_log(&task_id))?;
+        Ok(PyString::new(py, &log))
     }
 
     /// The task's stdout alone, as a str.
     #[pyo3(name = "getStdout")]
-    fn get_stdout(&self, py: Python<'_>, task_id: String) -> PyResult<String> {
-        self.run(py, |c| c.get_stdout(&task_id))
+    fn get_stdout<'py>(&self, py: Python<'py>, task_id: String) -> PyResult<Bound<'py, PyString>> {
+        let stdout = self.run(py, |c| c.get_stdout(&task_id))?;
+        Ok(PyString::new(py, &stdout))
     }
 
     /// Cancels a task; returns the server's answer.

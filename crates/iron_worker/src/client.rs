@@ -511,8 +511,7 @@ impl Client {
             budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
-        let bytes = self.bytes(&request)?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(text(self.bytes(&request)?))
     }
 
     /// The task's log as a byte stream, for large logs.
@@ -535,8 +534,7 @@ impl Client {
             budget: Budget::Long,
             ..Request::new(Method::Get, path)
         };
-        let bytes = self.bytes(&request)?;
-        Ok(String::from_utf8_lossy(&bytes).into_owned())
+        Ok(text(self.bytes(&request)?))
     }
 
     /// Waits for the task to end, then returns its log; retries the 404 a server gives before
@@ -846,6 +844,14 @@ impl Client {
     }
 }
 
+/// A log's bytes as text: kept as they are when valid UTF-8 (no copy), repaired otherwise.
+fn text(bytes: Vec<u8>) -> String {
+    match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
 /// Fails with a message naming `what` when `value` is empty.
 fn require(what: &str, value: &str) -> Result<()> {
     if value.trim().is_empty() {
@@ -1068,6 +1074,55 @@ fn rfc3339(unix_seconds: u64) -> String {
 mod tests {
     use super::*;
 
+    /// A client of `host:port` that does not retry.
+    fn client_of(host: &str, port: u16) -> Client {
+        Client::new(Config {
+            token: crate::Token::new("tok-SECRET-resolve"),
+            project_id: "4f32d521519cb67829000390".to_string(),
+            host: host.to_string(),
+            port,
+            protocol: "http".to_string(),
+            api_version: "2".to_string(),
+            timeout: Duration::from_secs(30),
+            upload_timeout: Duration::from_secs(300),
+            max_retries: 0,
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn an_ip_host_and_a_cached_name_reach_the_local_server() {
+        let dir = tempfile::tempdir().unwrap();
+        let config = iron_worker_server::ServerConfig {
+            port: 0,
+            ..iron_worker_server::ServerConfig::new(dir.path().join("data"), "tok-SECRET-resolve")
+        };
+        let server = iron_worker_server::start_background(config).unwrap();
+        let port: u16 = server.url().rsplit(':').next().unwrap().parse().unwrap();
+
+        for host in ["127.0.0.1", "localhost"] {
+            let client = client_of(host, port);
+            // The second and third calls of `localhost` use the cached addresses.
+            for _ in 0..3 {
+                let answer = client.get_codes(&Page::default()).unwrap();
+                assert!(answer.is_array(), "{host}: {answer}");
+            }
+        }
+    }
+
+    #[test]
+    fn an_unknown_host_is_a_connection_error_naming_it() {
+        let client = client_of("no-such-host.invalid", 8080);
+
+        for _ in 0..2 {
+            let error = client.get_codes(&Page::default()).unwrap_err();
+            let text = error.to_string();
+            assert!(matches!(error, Error::Connection(_)), "{error:?}");
+            assert!(text.contains("no-such-host.invalid:8080"), "{text}");
+            assert!(!text.contains("SECRET"), "{text}");
+        }
+    }
+
     #[test]
     fn a_client_can_be_shared_between_threads() {
         fn assert_send_sync<T: Send + Sync>() {}
@@ -1126,6 +1181,17 @@ mod tests {
             task_body("w", None, &TaskOptions::default())["payload"],
             "{}"
         );
+    }
+
+    #[test]
+    fn log_text_is_kept_when_valid_and_repaired_otherwise() {
+        let valid = "h\u{e9}llo\n".as_bytes().to_vec();
+        let pointer = valid.as_ptr();
+        let kept = text(valid);
+        assert_eq!(kept, "h\u{e9}llo\n");
+        assert_eq!(kept.as_ptr(), pointer, "valid UTF-8 is not copied");
+
+        assert_eq!(text(b"a\xffb".to_vec()), "a\u{fffd}b");
     }
 
     #[test]

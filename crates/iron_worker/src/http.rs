@@ -20,11 +20,17 @@ use crate::error::{Error, Result};
 use crate::multipart::{LocalFileError, UploadForm};
 use crate::retry::Backoff;
 
+mod resolve;
+
 /// Longest piece of a non-JSON error body quoted in an error message.
 const MAX_ERROR_TEXT: usize = 500;
 
 /// Most bytes of an error body read to find its message.
 const MAX_ERROR_BODY: u64 = 64 * 1024;
+
+/// Largest `Content-Length` trusted to size a body's buffer up front; a longer body still
+/// reads, growing its buffer as it comes, so a wrong header cannot reserve unbounded memory.
+const MAX_PRESIZE: u64 = 1 << 30;
 
 /// The HTTP methods the API uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -259,11 +265,7 @@ impl Transport {
         let path = format!("{}{}", self.project_path, request.path);
         let method = request.method.as_str();
 
-        let mut bytes = Vec::new();
-        response
-            .into_body()
-            .into_reader()
-            .read_to_end(&mut bytes)
+        let bytes = read_body(response.into_body())
             .map_err(|e| self.read_error(e, method, &path, request.budget))?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(Value::Object(serde_json::Map::new()));
@@ -282,13 +284,8 @@ impl Transport {
         let response = self.send(request, interrupt)?;
         let path = format!("{}{}", self.project_path, request.path);
 
-        let mut bytes = Vec::new();
-        response
-            .into_body()
-            .into_reader()
-            .read_to_end(&mut bytes)
-            .map_err(|e| self.read_error(e, request.method.as_str(), &path, request.budget))?;
-        Ok(bytes)
+        read_body(response.into_body())
+            .map_err(|e| self.read_error(e, request.method.as_str(), &path, request.budget))
     }
 
     /// Sends a request and returns the body as a stream whose errors name the request.
@@ -492,14 +489,38 @@ impl Read for BodyStream {
 
 /// The agent every transport starts from: statuses are returned (not errors), redirects are
 /// not followed (the API never redirects; following one could carry the token elsewhere).
+///
+/// Its resolver answers IP hosts without a lookup and caches names for a minute: `ureq`'s own
+/// starts a thread per request to bound the lookup by the time limit. The resolver's cache
+/// belongs to the agent, so a forked child's new agent starts with its own.
 fn new_agent() -> Agent {
-    Agent::config_builder()
+    let config = Agent::config_builder()
         .http_status_as_error(false)
         .max_redirects(0)
         .max_redirects_will_error(false)
         .user_agent(format!("iron_worker_rust/{}", crate::VERSION))
-        .build()
-        .into()
+        .build();
+
+    Agent::with_parts(
+        config,
+        ureq::unversioned::transport::DefaultConnector::new(),
+        resolve::CachingResolver::new(),
+    )
+}
+
+/// Reads a whole response body into one buffer.
+///
+/// The buffer is sized from `Content-Length` (up to [`MAX_PRESIZE`]) and read into directly,
+/// so a 50 MB log is neither grown by doubling nor copied between buffers on the way.
+fn read_body(body: Body) -> io::Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    if let Some(length) = body.content_length() {
+        // A failed reservation only means the buffer grows as the body arrives.
+        let _ = bytes.try_reserve_exact(length.min(MAX_PRESIZE) as usize);
+    }
+
+    body.into_reader().read_to_end(&mut bytes)?;
+    Ok(bytes)
 }
 
 /// The body reader of an upload.
