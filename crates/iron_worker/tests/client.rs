@@ -13,11 +13,11 @@ use iron_worker::{
     Client, CodeOptions, Error, ErrorKind, Page, ScheduleOptions, TaskFilter, TaskOptions,
     WaitOptions,
 };
-use iron_worker_server::{start_background, RunningServer, ServerConfig};
+use iron_worker_server::RunningServer;
 use serde_json::{json, Value};
 use tempfile::TempDir;
 
-use common::{client_for, config_for, scripted, Reply, PROJECT, TOKEN};
+use common::{client_for, config_for, local_server, scripted, Reply, PROJECT, TOKEN};
 
 /// A local server with its own data directory, and a client of it.
 struct Local {
@@ -29,12 +29,7 @@ struct Local {
 impl Local {
     fn start() -> Local {
         let dir = tempfile::tempdir().unwrap();
-        let config = ServerConfig {
-            port: 0,
-            ..ServerConfig::new(dir.path().join("data"), TOKEN)
-        };
-        let server = start_background(config).unwrap();
-        let client = client_for(&server.url(), 2);
+        let (server, client) = local_server(dir.path());
         Local {
             client,
             server,

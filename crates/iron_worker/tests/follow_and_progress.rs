@@ -11,10 +11,10 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iron_worker::{Client, CodeOptions, TaskOptions, WaitOptions};
-use iron_worker_server::{start_background, RunningServer, ServerConfig};
+use iron_worker_server::RunningServer;
 use tempfile::TempDir;
 
-use common::{client_for, TOKEN};
+use common::local_server;
 
 /// A local server with its own data directory, and a client of it.
 struct Local {
@@ -26,12 +26,7 @@ struct Local {
 impl Local {
     fn start() -> Local {
         let dir = tempfile::tempdir().unwrap();
-        let config = ServerConfig {
-            port: 0,
-            ..ServerConfig::new(dir.path().join("data"), TOKEN)
-        };
-        let server = start_background(config).unwrap();
-        let client = client_for(&server.url(), 2);
+        let (server, client) = local_server(dir.path());
         Local {
             client,
             _server: server,

@@ -14,10 +14,10 @@ use std::time::Duration;
 
 use iron_worker::client::Interrupt;
 use iron_worker::{Client, CodeOptions, ErrorKind, TaskOptions, WaitOptions};
-use iron_worker_server::{start_background, RunningServer, ServerConfig};
+use iron_worker_server::RunningServer;
 use tempfile::TempDir;
 
-use common::{client_for, config_for, scripted, Reply, TOKEN};
+use common::{config_for, local_server, scripted, Reply, TOKEN};
 
 /// A worker that says it started, then sleeps far longer than any test waits.
 const SLEEPER: &str = "echo started\nsleep 30\necho finished\n";
@@ -34,12 +34,7 @@ impl Sleeping {
     /// Uploads the sleeper, queues one task and waits until it is running.
     fn start() -> Sleeping {
         let dir = tempfile::tempdir().unwrap();
-        let config = ServerConfig {
-            port: 0,
-            ..ServerConfig::new(dir.path().join("data"), TOKEN)
-        };
-        let server = start_background(config).unwrap();
-        let client = client_for(&server.url(), 2);
+        let (server, client) = local_server(dir.path());
 
         let folder = dir.path().join("sleeper");
         std::fs::create_dir_all(&folder).unwrap();

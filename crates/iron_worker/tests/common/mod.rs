@@ -13,6 +13,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use iron_worker::{Client, Config, Token};
+use iron_worker_server::{start_background, RunningServer, ServerConfig};
 
 /// The token of every test; a test checks it never shows in an error.
 pub const TOKEN: &str = "tok-SECRET-4f32d521519cb6";
@@ -235,4 +236,16 @@ fn crc32(data: &[u8]) -> u32 {
         }
     }
     !crc
+}
+
+/// Starts a real local server on a free port with its data under `dir`, and a client of it
+/// (two retries).
+pub fn local_server(dir: &std::path::Path) -> (RunningServer, Client) {
+    let config = ServerConfig {
+        port: 0,
+        ..ServerConfig::new(dir.join("data"), TOKEN)
+    };
+    let server = start_background(config).expect("local server starts");
+    let client = client_for(&server.url(), 2);
+    (server, client)
 }
