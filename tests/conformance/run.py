@@ -19,6 +19,8 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
+import urllib.request
 import zipfile
 from pathlib import Path
 
@@ -168,6 +170,91 @@ def check(step, outcome, workdir):
     return None
 
 
+HEX_ID = re.compile(r"\b[0-9a-f]{24}\b")
+WIRE_HEADERS = ("accept", "accept-encoding", "authorization", "content-type", "user-agent")
+
+
+class Recorder:
+    """Reads and clears the local server's record of the requests it received."""
+
+    def __init__(self, host, port, token):
+        self.url = f"http://{host}:{port}/__debug/requests"
+        self.auth = {"Authorization": f"OAuth {token}"}
+
+    def _call(self, method):
+        req = urllib.request.Request(self.url, method=method, headers=self.auth)
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return json.loads(resp.read() or b"{}")
+
+    def clear(self):
+        self._call("DELETE")
+
+    def requests(self, project_id):
+        return [r for r in self._call("GET")["requests"] if project_id in r["path"]]
+
+
+def _normalise_json(value):
+    if isinstance(value, str):
+        if value[:1] in "{[":
+            try:
+                return {"<json>": _normalise_json(json.loads(value))}
+            except ValueError:
+                pass
+        return HEX_ID.sub("<id>", value)
+    if isinstance(value, list):
+        return [_normalise_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _normalise_json(v) for k, v in sorted(value.items())}
+    return value
+
+
+def _normalise_body(content_type, body):
+    if not body:
+        return None
+    if content_type.startswith("multipart/form-data"):
+        # Compare the `data` part (what the client says about the code); the archive itself
+        # is compared byte for byte by the packaging scenarios.
+        m = re.search(r'name="data"[^\r\n]*\r?\n(?:[^\r\n]+\r?\n)*\r?\n(.*?)\r?\n--', body, re.S)
+        return {"multipart data": _normalise_json(json.loads(m.group(1))) if m else "<no data part>"}
+    try:
+        return _normalise_json(json.loads(body))
+    except ValueError:
+        return HEX_ID.sub("<id>", body)
+
+
+def wire_form(record):
+    """One request as the server saw it, with ids, boundaries and the token made neutral."""
+    headers = {k: v for k, v in record["headers"].items() if k in WIRE_HEADERS}
+    content_type = headers.get("content-type", "")
+    if content_type.startswith("multipart/form-data"):
+        headers["content-type"] = "multipart/form-data"
+    query = urllib.parse.parse_qsl(record.get("query") or "", keep_blank_values=True)
+    return {
+        "method": record["method"],
+        "path": HEX_ID.sub("<id>", record["path"]),
+        "query": sorted((k, HEX_ID.sub("<id>", v)) for k, v in query),
+        "headers": headers,
+        "body": _normalise_body(content_type, record.get("body") or ""),
+    }
+
+
+def wire_sequence(records):
+    """The requests in order, with repeats in a row (polling) folded into one."""
+    out = []
+    for record in records:
+        form = wire_form(record)
+        if not out or out[-1] != form:
+            out.append(form)
+    return out
+
+
+def first_difference(a, b):
+    for i, (x, y) in enumerate(zip(a, b)):
+        if x != y:
+            return f"request {i + 1}: {json.dumps(x)[:400]} vs {json.dumps(y)[:400]}"
+    return f"{len(a)} requests vs {len(b)} requests"
+
+
 def run_one(scenario, lang, table, base_env, keep):
     workdir = Path(tempfile.mkdtemp(prefix=f"conf-{lang}-"))
     try:
@@ -228,20 +315,24 @@ def main():
     threading.Thread(target=fake.serve_forever, daemon=True).start()
 
     base_env = {k: v for k, v in os.environ.items() if not k.startswith("IRON_")}
+    recorder = Recorder(host, port, token)
     passed = failed = 0
     try:
         for name, scenario in scenarios:
             digests_by_lang = {}
+            wire_by_lang = {}
             for lang in langs:
                 table = {
                     "TOKEN": token, "PROJECT_ID": secrets.token_hex(12), "HOST": host,
                     "PORT": port, "PORT_503": fake.server_address[1], "PORT_CLOSED": closed_port(),
                     "BAD_TOKEN": "not-the-token", "LANG": lang,
                 }
+                recorder.clear()
                 ok, reason, digests = run_one(scenario, lang, table, base_env, args.keep)
                 if ok:
                     passed += 1
                     digests_by_lang[lang] = digests
+                    wire_by_lang[lang] = wire_sequence(recorder.requests(table["PROJECT_ID"]))
                     print(f"PASS {name} [{lang}]")
                 else:
                     failed += 1
@@ -250,6 +341,18 @@ def main():
             if len(distinct) > 1:
                 failed += 1
                 print(f"FAIL {name}: archives differ between languages: {digests_by_lang}")
+            if len(wire_by_lang) > 1 and any(wire_by_lang.values()):
+                (first_lang, first), *others = wire_by_lang.items()
+                same = all(seq == first for _, seq in others)
+                if same:
+                    passed += 1
+                    print(f"PASS {name}: same {len(first)} requests on the wire in {', '.join(wire_by_lang)}")
+                else:
+                    failed += 1
+                    for lang, seq in others:
+                        if seq != first:
+                            diff = first_difference(first, seq)
+                            print(f"FAIL {name}: {first_lang} and {lang} differ on the wire: {diff}")
     finally:
         server.terminate()
         server.wait(timeout=30)
