@@ -383,30 +383,7 @@ impl Client {
         destination: &Path,
     ) -> Result<()> {
         let request = self.download_request(code_id, revision)?;
-        let folder = match destination.parent() {
-            Some(parent) if !parent.as_os_str().is_empty() => parent,
-            _ => Path::new("."),
-        };
-        let io_error = |action, source| Error::Io {
-            action,
-            path: destination.to_path_buf(),
-            source,
-        };
-
-        // The temporary file is created first: an unwritable destination fails before the
-        // download starts.
-        let mut file = tempfile::Builder::new()
-            .prefix(".iron-download-")
-            .tempfile_in(folder)
-            .map_err(|e| io_error("create a temporary file for", e))?;
-        self.transport
-            .copy_to(&request, &self.interrupt, file.as_file_mut(), destination)?;
-        file.as_file()
-            .sync_all()
-            .map_err(|e| io_error("write", e))?;
-        file.persist(destination)
-            .map_err(|e| io_error("rename into", e.error))?;
-        Ok(())
+        self.stream_to(&request, destination)
     }
 
     /// Task counts by status for a code package.
@@ -504,24 +481,23 @@ impl Client {
 
     /// The task's log (stdout and stderr) as text.
     pub fn get_log(&self, task_id: &str) -> Result<String> {
-        let path = format!("/tasks/{}/log", id("task_id", task_id)?);
-        // A log can be tens of megabytes: it gets the download time limit.
-        let request = Request {
-            accept: "text/plain",
-            budget: Budget::Long,
-            ..Request::new(Method::Get, path)
-        };
+        let request = log_request(task_id)?;
         Ok(text(self.bytes(&request)?))
+    }
+
+    /// Streams the task's log into `destination`, atomically (temp file + rename).
+    ///
+    /// The bytes are written as the server sent them, never held in memory whole, so a log of
+    /// any size costs a fixed buffer. On any failure (a 404, a dropped connection) the
+    /// destination is left as it was and no temporary file remains.
+    pub fn get_log_to(&self, task_id: &str, destination: &Path) -> Result<()> {
+        let request = log_request(task_id)?;
+        self.stream_to(&request, destination)
     }
 
     /// The task's log as a byte stream, for large logs.
     pub fn get_log_stream(&self, task_id: &str) -> Result<Box<dyn Read + Send>> {
-        let path = format!("/tasks/{}/log", id("task_id", task_id)?);
-        let request = Request {
-            accept: "text/plain",
-            budget: Budget::Long,
-            ..Request::new(Method::Get, path)
-        };
+        let request = log_request(task_id)?;
         Ok(Box::new(self.reader(&request)?))
     }
 
@@ -727,13 +703,7 @@ impl Client {
     /// The task's log as raw bytes (no UTF-8 repair, so a character cut in two by a poll is
     /// completed by the next one).
     fn log_bytes(&self, task_id: &str) -> Result<Vec<u8>> {
-        let path = format!("/tasks/{}/log", id("task_id", task_id)?);
-        let request = Request {
-            accept: "text/plain",
-            budget: Budget::Long,
-            ..Request::new(Method::Get, path)
-        };
-        self.bytes(&request)
+        self.bytes(&log_request(task_id)?)
     }
 
     /// The webhook URL that queues a task of `code_name` from any HTTP POST.
@@ -832,6 +802,36 @@ impl Client {
         self.transport.reader(request, &self.interrupt)
     }
 
+    /// Streams a response body into `destination` through a temporary file in the same
+    /// folder, renamed over it only once the whole body is on disk.
+    fn stream_to(&self, request: &Request<'_>, destination: &Path) -> Result<()> {
+        let folder = match destination.parent() {
+            Some(parent) if !parent.as_os_str().is_empty() => parent,
+            _ => Path::new("."),
+        };
+        let io_error = |action, source| Error::Io {
+            action,
+            path: destination.to_path_buf(),
+            source,
+        };
+
+        // The temporary file is created first: an unwritable destination fails before the
+        // download starts.
+        let mut file = tempfile::Builder::new()
+            .prefix(".iron-download-")
+            .tempfile_in(folder)
+            .map_err(|e| io_error("create a temporary file for", e))?;
+        self.transport
+            .copy_to(request, &self.interrupt, file.as_file_mut(), destination)?;
+
+        file.as_file()
+            .sync_all()
+            .map_err(|e| io_error("write", e))?;
+        file.persist(destination)
+            .map_err(|e| io_error("rename into", e.error))?;
+        Ok(())
+    }
+
     /// `GET /codes/{id}/download[?revision=N]`, with the long time limit.
     fn download_request(&self, code_id: &str, revision: Option<u32>) -> Result<Request<'static>> {
         let path = format!("/codes/{}/download", id("code_id", code_id)?);
@@ -842,6 +842,17 @@ impl Client {
         };
         Ok(request.query_opt("revision", revision))
     }
+}
+
+/// `GET /tasks/{id}/log` as plain text. A log can be tens of megabytes, so it gets the
+/// download time limit.
+fn log_request(task_id: &str) -> Result<Request<'static>> {
+    let path = format!("/tasks/{}/log", id("task_id", task_id)?);
+    Ok(Request {
+        accept: "text/plain",
+        budget: Budget::Long,
+        ..Request::new(Method::Get, path)
+    })
 }
 
 /// A log's bytes as text: kept as they are when valid UTF-8 (no copy), repaired otherwise.

@@ -126,6 +126,48 @@ fn a_sh_worker_is_uploaded_queued_waited_for_and_logged() {
 }
 
 #[test]
+fn get_log_to_streams_the_log_into_a_file_atomically() {
+    let local = Local::start();
+    local.upload("log-file", "hello.sh", SH_WORKER);
+    let task_id = local.queue("log-file", None, &TaskOptions::default());
+    local.client.wait_for(&task_id, &wait()).unwrap();
+    let log = local.client.get_log(&task_id).unwrap();
+
+    let folder = local.dir.path().join("logs");
+    std::fs::create_dir_all(&folder).unwrap();
+    let destination = folder.join("task.log");
+    std::fs::write(&destination, "an older log, replaced whole").unwrap();
+    local.client.get_log_to(&task_id, &destination).unwrap();
+    assert_eq!(std::fs::read_to_string(&destination).unwrap(), log);
+
+    // A 404 leaves the destination as it was and no temporary file beside it.
+    let missing = folder.join("missing.log");
+    let err = local
+        .client
+        .get_log_to("0123456789abcdef01234567", &missing)
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+    assert!(!missing.exists());
+    let err = local
+        .client
+        .get_log_to("0123456789abcdef01234567", &destination)
+        .unwrap_err();
+    assert_eq!(err.status(), Some(404), "{err}");
+    assert_eq!(std::fs::read_to_string(&destination).unwrap(), log);
+    let names: Vec<_> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|entry| entry.unwrap().file_name())
+        .collect();
+    assert_eq!(names, vec![std::ffi::OsString::from("task.log")]);
+
+    // A folder that does not exist is an I/O error naming the destination.
+    let nowhere = folder.join("no-such-folder").join("task.log");
+    let err = local.client.get_log_to(&task_id, &nowhere).unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::Io, "{err}");
+    assert!(err.to_string().contains("no-such-folder"), "{err}");
+}
+
+#[test]
 fn a_python_worker_reads_its_payload() {
     let local = Local::start();
     local.upload("hello-py", "hello.py", PY_WORKER);
