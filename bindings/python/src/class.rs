@@ -482,9 +482,24 @@ impl IronWorker {
 
     /// The task's log (stdout and stderr) as a str.
     ///
+    /// With ``destination``, streams the log into that file instead (atomically: a temporary
+    /// file beside it, renamed once complete; the bytes as the server sent them) and returns
+    /// the path as a str, so a log of any size costs no memory.
+    ///
     /// Raises NotFoundError while the task has no log yet; waitFor first to be sure.
-    #[pyo3(name = "getLog")]
-    fn get_log<'py>(&self, py: Python<'py>, task_id: String) -> PyResult<Bound<'py, PyString>> {
+    #[pyo3(name = "getLog", signature = (task_id, destination = None))]
+    fn get_log<'py>(
+        &self,
+        py: Python<'py>,
+        task_id: String,
+        destination: Option<&Bound<'py, PyAny>>,
+    ) -> PyResult<Bound<'py, PyString>> {
+        let destination = destination.map(|d| path(d, "destination")).transpose()?;
+        if let Some(destination) = destination {
+            self.run(py, |c| c.get_log_to(&task_id, &destination))?;
+            return Ok(PyString::new(py, &destination.to_string_lossy()));
+        }
+
         // The str is made from the core's buffer directly: one copy, which a str needs.
         let log = self.run(py, |c| c.get_log(&task_id))?;
         Ok(PyString::new(py, &log))

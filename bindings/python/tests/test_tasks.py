@@ -32,6 +32,25 @@ def test_post_task_keywords_then_wait_and_read_the_log(worker, fib_code, name_st
     assert "MAGICALSTDOUTSEPARATOR" in call("getStdout", task_id=tid)
 
 
+def test_get_log_with_a_destination_streams_it_into_the_file(worker, fib_code, name_style,
+                                                              tmp_path):
+    call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
+    tid = task_id(call("postTask", fib_code, {"max": 10}))
+    call("waitFor", tid, 0.1, 60)
+    log = call("getLog", tid)
+
+    folder = tmp_path / "logs"
+    folder.mkdir()
+    saved = call("getLog", tid, folder / "task.log")
+    saved_kw = call("getLog", task_id=tid, destination=str(folder / "kw.log"))
+
+    assert saved == str(folder / "task.log") and saved_kw == str(folder / "kw.log")
+    assert (folder / "task.log").read_text() == log == (folder / "kw.log").read_text()
+    with pytest.raises(NotFoundError):
+        call("getLog", "0123456789abcdef01234567", folder / "missing.log")
+    assert sorted(p.name for p in folder.iterdir()) == ["kw.log", "task.log"]
+
+
 def test_post_task_positional_with_options(worker, fib_code, name_style):
     call = lambda method, /, *a, **k: getattr(worker, name_style(method))(*a, **k)
 
