@@ -123,8 +123,9 @@ require "iron_worker/iron_worker" # the Rust extension (iron_worker.so)
 # @!method getTaskDetails(task_id)
 #   @return [Hash] the task (`"status"` is `"queued"`, `"running"`, `"complete"`, ...)
 #
-# @!method getLog(task_id)
-#   @return [String] the task's log (stdout and stderr)
+# @!method getLog(task_id, destination = nil)
+#   @return [String] the task's log (stdout and stderr) or, with `destination`, the path of
+#     the file it was streamed into (atomically; any size, no memory held)
 #   @raise [NotFoundError] the task does not exist or has no log yet
 #
 # @!method getStdout(task_id)

@@ -81,6 +81,20 @@ class TestTasks < Minitest::Test
     assert_equal log, worker.get_log(task_id: task_id)
   end
 
+  def test_get_log_with_a_destination_streams_it_into_the_file
+    task_id = post_echo({ "log" => 1 })
+    worker.waitFor(task_id)
+    log = worker.getLog(task_id)
+    in_tmpdir do
+      assert_equal "task.log", worker.getLog(task_id, "task.log")
+      assert_equal "kw.log", worker.get_log(task_id: task_id, destination: "kw.log")
+      assert_equal log, File.read("task.log", encoding: "UTF-8")
+      assert_equal log, File.read("kw.log", encoding: "UTF-8")
+      assert_raises(IronWorker::NotFoundError) { worker.getLog("0123456789abcdef01234567", "gone.log") }
+      assert_equal %w[kw.log task.log], Dir.children(".").sort
+    end
+  end
+
   def test_failed_task_status
     task_id = post_echo({ "exit" => 3 })
     assert_equal "error", worker.waitFor(task_id)["status"]

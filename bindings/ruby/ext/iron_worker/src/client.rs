@@ -397,7 +397,7 @@ pub fn get_task_details(ruby: &Ruby, rb_self: &IronWorker, args: &[Value]) -> Re
     })
 }
 
-/// Runs a text-returning task call (`getLog`, `getStdout`) and gives a UTF-8 String.
+/// Runs a text-returning task call (`getStdout`) and gives a UTF-8 String.
 fn text(
     ruby: &Ruby,
     rb_self: &IronWorker,
@@ -412,10 +412,31 @@ fn text(
     Ok(ruby.str_new(&text).as_value())
 }
 
-/// `getLog(task_id)`: stdout and stderr of the task.
+/// `getLog(task_id, destination = nil)`: stdout and stderr of the task as a String or, with
+/// `destination`, streamed into that file (atomically) and the path returned.
 pub fn get_log(ruby: &Ruby, rb_self: &IronWorker, args: &[Value]) -> Result<Value, Error> {
-    static SIG: Signature = id_sig("getLog", TASK_ID);
-    text(ruby, rb_self, args, &SIG, |client, id| client.get_log(id))
+    static SIG: Signature = Signature {
+        method: "getLog",
+        params: &[req("task_id", Kind::Str), opt("destination", Kind::Path)],
+        options: None,
+    };
+    let bound = bind(ruby, &SIG, args)?;
+    let task_id = bound.string(ruby, 0)?;
+    let destination = bound.opt_string(ruby, 1)?;
+    let client = rb_self.client(ruby)?;
+
+    match destination {
+        Some(destination) => {
+            nogvl::call(ruby, &client, |client| {
+                client.get_log_to(&task_id, Path::new(&destination))
+            })?;
+            Ok(ruby.str_new(&destination).as_value())
+        }
+        None => {
+            let log = nogvl::call(ruby, &client, |client| client.get_log(&task_id))?;
+            Ok(ruby.str_new(&log).as_value())
+        }
+    }
 }
 
 /// `getStdout(task_id)`: stdout of the task alone.
