@@ -415,9 +415,18 @@ impl IronWorker {
 
     /// The task's log (stdout and stderr).
     ///
+    /// @param string|null $destination stream the log into that file (atomically) instead of
+    ///   returning it, so a log of any size costs no memory
+    /// @return string the log, or the destination path when one is given
     /// @throws \IronWorker\NotFoundException when the task has no log yet
-    pub fn get_log(&self, task_id: &str) -> PhpResult<String> {
-        core(self.client.get_log(task_id))
+    pub fn get_log(&self, task_id: &str, destination: Option<String>) -> PhpResult<String> {
+        match destination {
+            Some(destination) => {
+                core(self.client.get_log_to(task_id, Path::new(&destination)))?;
+                Ok(destination)
+            }
+            None => core(self.client.get_log(task_id)),
+        }
     }
 
     /// The task's stdout alone.

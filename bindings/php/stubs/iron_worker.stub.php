@@ -231,9 +231,12 @@ namespace {
         /**
          * The task's log (stdout and stderr).
          *
+         * @param string|null $destination stream the log into that file (atomically) instead of
+         *   returning it, so a log of any size costs no memory
+         * @return string the log, or the destination path when one is given
          * @throws \IronWorker\NotFoundException when the task has no log yet
          */
-        public function getLog(string $task_id): string {}
+        public function getLog(string $task_id, ?string $destination = null): string {}
 
         /**
          * The task's stdout alone.

@@ -34,7 +34,7 @@ final class SurfaceTest extends TestCase
         'postTasks' => ['name', 'payloads', 'options'],
         'getTasks' => ['options'],
         'getTaskDetails' => ['task_id'],
-        'getLog' => ['task_id'],
+        'getLog' => ['task_id', 'destination'],
         'getStdout' => ['task_id'],
         'cancelTask' => ['task_id'],
         'retryTask' => ['task_id', 'delay'],

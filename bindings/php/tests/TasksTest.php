@@ -40,6 +40,27 @@ final class TasksTest extends TestCase
         $this->assertStringContainsString('to stderr', $log);
     }
 
+    public function testGetLogWithADestinationStreamsItIntoTheFile(): void
+    {
+        $worker = $this->worker();
+        [$id] = $this->runTask($this->echoWorker(), ['max' => 10]);
+        $log = $worker->getLog($id);
+        mkdir('logs');
+
+        $this->assertSame('logs/task.log', $worker->getLog($id, 'logs/task.log'));
+        $this->assertSame('logs/named.log', $worker->getLog(task_id: $id, destination: 'logs/named.log'));
+        $this->assertSame($log, file_get_contents('logs/task.log'));
+        $this->assertSame($log, file_get_contents('logs/named.log'));
+        try {
+            $worker->getLog('0123456789abcdef01234567', 'logs/gone.log');
+            $this->fail('a missing log must throw');
+        } catch (\IronWorker\NotFoundException $e) {
+            $this->assertSame(404, $e->getCode());
+        }
+        $files = scandir('logs');
+        $this->assertSame(['.', '..', 'named.log', 'task.log'], $files);
+    }
+
     public function testNamedArguments(): void
     {
         $worker = $this->worker();
