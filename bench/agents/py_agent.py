@@ -198,12 +198,21 @@ def upload(spec):
 
 
 def getlog(spec):
-    """Item 5: one finished task's log as a str, `reps` times after one warm-up."""
+    """Item 5: one finished task's log, `reps` times after one warm-up: as a str ("ours",
+    "requests"), or streamed into the file `destination` ("ours-file")."""
+    size_of = len
     if spec["tool"] == "ours":
         worker = ours(spec)
 
         def one():
             return worker.getLog(spec["task_id"])
+
+    elif spec["tool"] == "ours-file":
+        worker = ours(spec)
+        size_of = os.path.getsize
+
+        def one():
+            return worker.getLog(spec["task_id"], spec["destination"])
 
     elif spec["tool"] == "requests":
         import requests
@@ -221,13 +230,13 @@ def getlog(spec):
     else:
         raise SystemExit(f"py_agent: unknown getlog tool {spec['tool']!r}")
 
-    size = len(one())
+    size = size_of(one())
     times = []
     for _ in range(spec["reps"]):
         started = time.perf_counter()
-        text = one()
+        result = one()
         times.append(time.perf_counter() - started)
-        assert len(text) == size
+        assert size_of(result) == size
     return {"times": times, "chars": size}
 
 
