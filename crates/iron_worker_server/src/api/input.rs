@@ -197,6 +197,26 @@ pub(crate) fn opt_text(map: &Map<String, Value>, key: &str) -> Option<String> {
 }
 
 /// The JSON type name of a value, for error messages.
+/// The non-empty array under `key` of a batch request (`{"tasks": [...]}`); `example` shows
+/// the expected shape in the error for a missing key.
+pub(crate) fn batch<'a>(
+    map: &'a Map<String, Value>,
+    key: &str,
+    example: &str,
+) -> ApiResult<&'a Vec<Value>> {
+    match given(map, key) {
+        Some(Value::Array(items)) if !items.is_empty() => Ok(items),
+        Some(Value::Array(_)) => Err(ApiError::bad_request(format!("{key} must not be empty"))),
+        Some(other) => Err(ApiError::bad_request(format!(
+            "{key} must be an array of objects, not {}",
+            kind(other)
+        ))),
+        None => Err(ApiError::bad_request(format!(
+            "{key} is required: {{\"{key}\": [{example}]}}"
+        ))),
+    }
+}
+
 pub(crate) fn kind(v: &Value) -> &'static str {
     match v {
         Value::Null => "null",

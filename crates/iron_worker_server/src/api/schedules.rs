@@ -139,15 +139,7 @@ pub(crate) async fn create(
     let pid = project(&state, &pid)?;
     let bytes = input::read_limited(&headers, body, state.engine.config.max_body_bytes).await?;
     let data = input::parse_object(&headers, &bytes, true)?;
-    let items = match input::given(&data, "schedules") {
-        Some(Value::Array(items)) if !items.is_empty() => items,
-        Some(Value::Array(_)) => return Err(ApiError::bad_request("schedules must not be empty")),
-        _ => {
-            return Err(ApiError::bad_request(
-                "schedules is required: {\"schedules\": [{\"code_name\": ..., \"start_at\": ...}]}",
-            ))
-        }
-    };
+    let items = input::batch(&data, "schedules", r#"{"code_name": ..., "start_at": ...}"#)?;
 
     let now = now_ms();
     let limit = state.engine.config.max_payload_bytes;

@@ -69,21 +69,7 @@ pub(crate) async fn queue(
     let bytes = input::read_limited(&headers, body, state.engine.config.max_body_bytes).await?;
     let data = input::parse_object(&headers, &bytes, true)?;
 
-    let items = match input::given(&data, "tasks") {
-        Some(Value::Array(items)) if !items.is_empty() => items,
-        Some(Value::Array(_)) => return Err(ApiError::bad_request("tasks must not be empty")),
-        Some(other) => {
-            return Err(ApiError::bad_request(format!(
-                "tasks must be an array of task objects, not {}",
-                input::kind(other)
-            )))
-        }
-        None => {
-            return Err(ApiError::bad_request(
-                "tasks is required: {\"tasks\": [{\"code_name\": ..., \"payload\": ...}]}",
-            ))
-        }
-    };
+    let items = input::batch(&data, "tasks", r#"{"code_name": ..., "payload": ...}"#)?;
     let specs = items
         .iter()
         .enumerate()
