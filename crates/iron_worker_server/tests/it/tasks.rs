@@ -560,3 +560,27 @@ fn php_ruby_and_python_workers_get_the_flags() {
         assert!(log.contains(&format!(" -id {id}")), "{name}: {log}");
     }
 }
+
+#[test]
+fn batch_bodies_name_what_is_wrong() {
+    let s = TestServer::start();
+    for (key, body, expected) in [
+        ("tasks", json!({}), "tasks is required"),
+        ("tasks", json!({"tasks": []}), "tasks must not be empty"),
+        (
+            "tasks",
+            json!({"tasks": "x"}),
+            "tasks must be an array of objects, not a string",
+        ),
+        ("schedules", json!({}), "schedules is required"),
+        (
+            "schedules",
+            json!({"schedules": 3}),
+            "schedules must be an array",
+        ),
+    ] {
+        let answer = s.post_json(&s.url(key), &body);
+        assert_eq!(answer.status, 400, "{body}");
+        assert!(answer.msg().contains(expected), "{body}: {}", answer.msg());
+    }
+}
